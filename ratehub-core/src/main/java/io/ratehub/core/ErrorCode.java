@@ -1,0 +1,43 @@
+package io.ratehub.core;
+
+/**
+ * Stable error codes carried by every {@link RateHubException}. The wire form ({@link #wireName()}) is what
+ * the protocol sends in error frames and HTTP error bodies; it never changes once published.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public enum ErrorCode {
+    /** A field is missing, malformed or out of range; the exception names the field and the value. */
+    INVALID_ARGUMENT("invalid_argument"),
+    /** A currency code or pair is not known to the catalog, or has no market rate yet. */
+    UNKNOWN_PAIR("unknown_pair"),
+    /** The store has no pricing rule for the pair, so it quotes no rate. */
+    UNKNOWN_STORE_RATE("unknown_store_rate"),
+    /** The rate needed is stale (no fresh market source) and cannot be used for a decision. */
+    STALE_RATE("stale_rate"),
+    /** An override is further from the market than allowed and was not forced. */
+    OVERRIDE_DEVIATION("override_deviation"),
+    /** No rate lock with that id exists. */
+    LOCK_NOT_FOUND("lock_not_found"),
+    /** The rate lock expired before the request. */
+    LOCK_EXPIRED("lock_expired"),
+    /** The rate lock was cancelled before the request. */
+    LOCK_CANCELLED("lock_cancelled"),
+    /** The rate lock was already completed with a different transaction reference. */
+    LOCK_ALREADY_COMPLETED("lock_already_completed"),
+    /** The audit trail could not durably record the decision, so the decision was not made. */
+    AUDIT_FAILURE("audit_failure"),
+    /** The audit trail's file is not a valid audit log or is closed. */
+    AUDIT_CORRUPT("audit_corrupt");
+
+    private final String wireName;
+
+    ErrorCode(String wireName) {
+        this.wireName = wireName;
+    }
+
+    /** The code as it appears on the wire, for example {@code "lock_expired"}. */
+    public String wireName() {
+        return wireName;
+    }
+}

@@ -1,0 +1,55 @@
+package io.ratehub.core;
+
+/**
+ * Bad input: a field is null, malformed or out of range. The message, {@link #field()} and {@link #value()}
+ * name exactly what was rejected, for example {@code bid: must be > 0, was -1.2}. A call that throws this
+ * changed nothing.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public class ValidationException extends RateHubException {
+    private static final long serialVersionUID = 1L;
+
+    private final String field;
+    private final String value;
+
+    /**
+     * @param field the name of the rejected field, as in the API or the wire protocol
+     * @param value the rejected value (as given; {@code null} for a missing value)
+     * @param reason why it was rejected
+     */
+    public ValidationException(String field, Object value, String reason) {
+        this(ErrorCode.INVALID_ARGUMENT, field, value, reason);
+    }
+
+    /**
+     * @param code a more specific code than {@link ErrorCode#INVALID_ARGUMENT}
+     * @param field the name of the rejected field
+     * @param value the rejected value
+     * @param reason why it was rejected
+     */
+    public ValidationException(ErrorCode code, String field, Object value, String reason) {
+        super(code, field + ": " + reason + ", was " + render(value));
+        this.field = field;
+        this.value = value == null ? null : String.valueOf(value);
+    }
+
+    private static String render(Object value) {
+        if (value == null) {
+            return "null";
+        }
+        String text = String.valueOf(value);
+        // Keep messages bounded whatever the caller sent.
+        return text.length() > 80 ? '"' + text.substring(0, 77) + "...\"" : '"' + text + '"';
+    }
+
+    /** The rejected field's name. */
+    public String field() {
+        return field;
+    }
+
+    /** The rejected value as text, or {@code null} when it was missing. */
+    public String value() {
+        return value;
+    }
+}

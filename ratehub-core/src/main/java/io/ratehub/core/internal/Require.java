@@ -1,0 +1,121 @@
+package io.ratehub.core.internal;
+
+import io.ratehub.core.ValidationException;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.regex.Pattern;
+
+/**
+ * Argument checks shared by every public constructor and entry point. Each failure is a
+ * {@link ValidationException} that names the field and the value.
+ */
+public final class Require {
+    /** The most decimal places a price or amount may carry. */
+    public static final int MAX_SCALE = 12;
+    /** The most digits a price or amount may carry before the decimal point. */
+    public static final int MAX_INTEGER_DIGITS = 12;
+
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}");
+    private static final int MAX_TEXT = 500;
+
+    private Require() {
+    }
+
+    /** The value, or a ValidationException naming {@code field} when it is null. */
+    public static <T> T notNull(String field, T value) {
+        if (value == null) {
+            throw new ValidationException(field, null, "is required");
+        }
+        return value;
+    }
+
+    /** A positive decimal within the scale and magnitude limits. */
+    public static BigDecimal positive(String field, BigDecimal value) {
+        notNull(field, value);
+        if (value.signum() <= 0) {
+            throw new ValidationException(field, value.toPlainString(), "must be > 0");
+        }
+        return bounded(field, value);
+    }
+
+    /** A decimal that is zero or more, within the scale and magnitude limits. */
+    public static BigDecimal nonNegative(String field, BigDecimal value) {
+        notNull(field, value);
+        if (value.signum() < 0) {
+            throw new ValidationException(field, value.toPlainString(), "must be >= 0");
+        }
+        return bounded(field, value);
+    }
+
+    private static BigDecimal bounded(String field, BigDecimal value) {
+        if (value.scale() >= 0 && value.scale() <= MAX_SCALE
+                && value.precision() - value.scale() <= MAX_INTEGER_DIGITS) {
+            return value; // the common case, without allocating
+        }
+        BigDecimal stripped = value.stripTrailingZeros();
+        int scale = Math.max(stripped.scale(), 0);
+        if (scale > MAX_SCALE) {
+            throw new ValidationException(field, value.toPlainString(),
+                    "must have at most " + MAX_SCALE + " decimal places");
+        }
+        if (stripped.precision() - stripped.scale() > MAX_INTEGER_DIGITS) {
+            throw new ValidationException(field, abbreviate(value),
+                    "must be below 10^" + MAX_INTEGER_DIGITS);
+        }
+        return value;
+    }
+
+    private static String abbreviate(BigDecimal value) {
+        // A hostile 1E+999999999 must not be expanded into a billion characters.
+        return value.precision() - value.scale() > 40 ? value.toString() : value.toPlainString();
+    }
+
+    /** A value with at most {@code scale} decimal places, without rounding it. */
+    public static BigDecimal maxScale(String field, BigDecimal value, int scale, String context) {
+        if (value.stripTrailingZeros().scale() > scale) {
+            throw new ValidationException(field, value.toPlainString(),
+                    "must have at most " + scale + " decimal places for " + context);
+        }
+        return value;
+    }
+
+    /** An identifier: 1 to 64 characters of letters, digits and {@code _ . : -}, starting alphanumeric. */
+    public static String id(String field, String value) {
+        notNull(field, value);
+        if (!ID.matcher(value).matches()) {
+            throw new ValidationException(field, value,
+                    "must be 1-64 characters of letters, digits, '_', '.', ':' or '-', starting with a letter or digit");
+        }
+        return value;
+    }
+
+    /** Free text (a reason, an actor's name): not blank, at most 500 characters. */
+    public static String text(String field, String value) {
+        notNull(field, value);
+        if (value.isBlank()) {
+            throw new ValidationException(field, value, "must not be blank");
+        }
+        if (value.length() > MAX_TEXT) {
+            throw new ValidationException(field, value, "must be at most " + MAX_TEXT + " characters");
+        }
+        return value;
+    }
+
+    /** A strictly positive duration. */
+    public static Duration positive(String field, Duration value) {
+        notNull(field, value);
+        if (value.isNegative() || value.isZero()) {
+            throw new ValidationException(field, value, "must be > 0");
+        }
+        return value;
+    }
+
+    /** A percentage in (0, 100]. */
+    public static BigDecimal percent(String field, BigDecimal value) {
+        positive(field, value);
+        if (value.compareTo(BigDecimal.valueOf(100)) > 0) {
+            throw new ValidationException(field, value.toPlainString(), "must be <= 100");
+        }
+        return value;
+    }
+}
