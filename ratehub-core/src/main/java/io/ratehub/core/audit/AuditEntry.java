@@ -28,9 +28,9 @@ public record AuditEntry(long seq, Instant time, String actor, String action, St
     /** The hash the first entry chains to: 64 zeros. */
     public static final String GENESIS_HASH = "0".repeat(64);
 
-    /** Copies the maps. */
+    /** Copies the maps into sorted, unmodifiable maps (iteration in key order). */
     public AuditEntry {
-        before = before == null ? Map.of() : Map.copyOf(before);
-        after = after == null ? Map.of() : Map.copyOf(after);
+        before = AuditRecord.sorted("before", before);
+        after = AuditRecord.sorted("after", after);
     }
 }

@@ -34,7 +34,10 @@ public interface AuditLog extends Closeable {
     /** The sequence number of the last entry, 0 when empty. */
     long lastSeq();
 
-    /** Closes the log; further appends fail with {@link AuditException}. Idempotent. */
+    /**
+     * Closes the log, waiting for appends in progress. Further {@code append}, {@code query} and {@code verify}
+     * calls fail with {@link AuditException}; {@link #lastSeq()} still answers. Idempotent.
+     */
     @Override
     void close();
 

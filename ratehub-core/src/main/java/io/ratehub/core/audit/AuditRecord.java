@@ -1,5 +1,6 @@
 package io.ratehub.core.audit;
 
+import io.ratehub.core.ValidationException;
 import io.ratehub.core.internal.Require;
 import java.time.Instant;
 import java.util.Collections;
@@ -10,7 +11,8 @@ import java.util.TreeMap;
  * A decision to be written to the audit trail, before the log gives it a sequence number and a hash.
  *
  * <p>{@code before} and {@code after} hold the changed values as text (prices as plain decimal strings), keyed
- * by field name; they are copied into sorted, unmodifiable maps so that their JSON form is deterministic.
+ * by field name; they are copied into sorted, unmodifiable maps so that their JSON form is deterministic, and may
+ * hold no null key or value.
  * Immutable and thread-safe.
  *
  * @param time when the decision was made (from the engine's clock)
@@ -30,11 +32,34 @@ public record AuditRecord(Instant time, String actor, String action, String stor
         Require.notNull("time", time);
         Require.text("actor", actor);
         Require.text("action", action);
-        before = sorted(before);
-        after = sorted(after);
+        if (storeId != null) {
+            Require.id("storeId", storeId);
+        }
+        if (pair != null) {
+            Require.text("pair", pair);
+        }
+        if (reason != null) {
+            Require.text("reason", reason);
+        }
+        before = sorted("before", before);
+        after = sorted("after", after);
     }
 
-    private static Map<String, String> sorted(Map<String, String> values) {
-        return values == null || values.isEmpty() ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(values));
+    /** A sorted, unmodifiable copy; null keys and values are refused, naming the map and key. */
+    static Map<String, String> sorted(String field, Map<String, String> values) {
+        if (values == null || values.isEmpty()) {
+            return Map.of();
+        }
+        TreeMap<String, String> copy = new TreeMap<>();
+        for (Map.Entry<String, String> e : values.entrySet()) {
+            if (e.getKey() == null) {
+                throw new ValidationException(field, values, "must not have a null key");
+            }
+            if (e.getValue() == null) {
+                throw new ValidationException(field + "." + e.getKey(), null, "must not be null");
+            }
+            copy.put(e.getKey(), e.getValue());
+        }
+        return Collections.unmodifiableMap(copy);
     }
 }

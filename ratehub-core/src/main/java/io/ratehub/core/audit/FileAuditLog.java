@@ -18,6 +18,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Pattern;
@@ -35,8 +36,8 @@ import org.slf4j.LoggerFactory;
  *  "before":{"rate":"1.3500"},"after":{"rate":"1.3600"},"reason":"promo","hash":"9f2c...(64 hex)"}
  * }</pre>
  * {@code store}, {@code pair} and {@code reason} may be {@code null}; {@code before}/{@code after} keys are sorted.
- * {@code hash = hex(SHA-256(previous entry's hash as ASCII hex || the line's bytes from '{' up to, not including,
- * ',"hash":"'))}; the first entry chains to {@link AuditEntry#GENESIS_HASH}. Editing, removing or reordering any
+ * {@code hash = hex(SHA-256(previous entry's hash as ASCII hex || the line's bytes))}, the bytes running from the
+ * line's first byte up to, not including, {@code ,"hash":"}; the first entry chains to {@link AuditEntry#GENESIS_HASH}. Editing, removing or reordering any
  * entry breaks the chain at that entry, which {@link #verify()} reports. The file is plain text: {@code grep} and
  * {@code jq} read it. Next to it, {@code <file>.lock} holds an exclusive OS lock while the log is open, so that a
  * second process (or a second instance in this JVM) cannot append to the same file; the lock file is left in place.
@@ -70,8 +71,9 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Limitation</h2>
  * The chain proves that no entry was edited, removed or reordered <em>before the last entry</em>. Cutting off the
- * newest entries leaves a shorter, valid chain. To detect that, record {@link #lastSeq()} and {@link #lastHash()}
- * somewhere the log's host cannot rewrite (another system, a signed report), and check the file against them with
+ * newest entries leaves a shorter, valid chain. To detect that, record the {@code seq} and {@code hash} of
+ * {@link #lastEntry()} (or {@link #lastSeq()} and {@link #lastHash()} when no appends run) somewhere the log's host
+ * cannot rewrite (another system, a signed report), and check the file against them with
  * {@link #verify(Path, long, String)}.
  *
  * <h2>Queries</h2>
@@ -103,16 +105,14 @@ public final class FileAuditLog implements AuditLog {
     private long assignedSeq;
     private String assignedHash;
     private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
-    private long pendingLastSeq;
-    private String pendingLastHash;
+    private AuditEntry pendingLast;
     private boolean flushing;
     private boolean closed;
     private Throwable failure;
 
-    // Written under lock; volatile so that the accessors need not take it.
-    private volatile long durableSeq;
-    private volatile String durableHash;
-    private volatile long durableLength;
+    // Written under lock; volatile so that the accessors need not take it. One object, so that the last entry and
+    // the file length are always read together.
+    private volatile Durable durable;
     private volatile long forceCount;
 
     private FileAuditLog(Path file, FileChannel lockChannel, RandomAccessFile data, Tail tail) {
@@ -120,11 +120,9 @@ public final class FileAuditLog implements AuditLog {
         this.lockChannel = lockChannel;
         this.data = data;
         this.recovery = tail.recovery();
-        this.assignedSeq = tail.seq();
-        this.assignedHash = tail.hash();
-        this.durableSeq = tail.seq();
-        this.durableHash = tail.hash();
-        this.durableLength = tail.length();
+        this.durable = tail.durable();
+        this.assignedSeq = durable.seq();
+        this.assignedHash = durable.hash();
     }
 
     /**
@@ -221,10 +219,9 @@ public final class FileAuditLog implements AuditLog {
             assignedSeq = seq;
             assignedHash = sealed.entry().hash();
             pending.write(sealed.line(), 0, sealed.line().length);
-            pendingLastSeq = seq;
-            pendingLastHash = assignedHash;
+            pendingLast = sealed.entry();
             while (true) {
-                if (durableSeq >= seq) {
+                if (durable.seq() >= seq) {
                     return sealed.entry();
                 }
                 if (failure != null) {
@@ -302,16 +299,25 @@ public final class FileAuditLog implements AuditLog {
     /** The sequence number of the last durable entry, 0 when empty. Also after close. */
     @Override
     public long lastSeq() {
-        return durableSeq;
+        return durable.seq();
     }
 
     /**
-     * The hash of the last durable entry, {@link AuditEntry#GENESIS_HASH} when empty. Record it with
-     * {@link #lastSeq()} outside this host to detect later removal of the newest entries (see the class
-     * documentation). Also after close.
+     * The hash of the last durable entry, {@link AuditEntry#GENESIS_HASH} when empty. Also after close. While
+     * appends run, {@code lastSeq()} and {@code lastHash()} may describe different entries: take an anchor from
+     * {@link #lastEntry()}.
      */
     public String lastHash() {
-        return durableHash;
+        return durable.hash();
+    }
+
+    /**
+     * The last durable entry (empty when the log is), read atomically: its {@code seq} and {@code hash} make an
+     * anchor that, kept outside this host, later detects removal of the newest entries or a rewritten file through
+     * {@link #verify(Path, long, String)}. Also after close.
+     */
+    public Optional<AuditEntry> lastEntry() {
+        return Optional.ofNullable(durable.last());
     }
 
     /** What {@link #open(Path)} repaired; {@link AuditRecovery#NONE} when the file was intact. */
@@ -353,7 +359,7 @@ public final class FileAuditLog implements AuditLog {
 
     @Override
     public String toString() {
-        return "FileAuditLog[" + file + ", lastSeq=" + durableSeq + "]";
+        return "FileAuditLog[" + file + ", lastSeq=" + durable.seq() + "]";
     }
 
     private void ensureWritable() {
@@ -373,7 +379,7 @@ public final class FileAuditLog implements AuditLog {
                 throw new AuditException(ErrorCode.AUDIT_CORRUPT, "audit log is closed", null);
             }
             // Only durable bytes: a batch being written may be half on disk.
-            return durableLength;
+            return durable.length();
         } finally {
             lock.unlock();
         }
@@ -384,9 +390,8 @@ public final class FileAuditLog implements AuditLog {
         flushing = true;
         byte[] batch = pending.toByteArray();
         pending.reset();
-        long batchLastSeq = pendingLastSeq;
-        String batchLastHash = pendingLastHash;
-        long position = durableLength;
+        AuditEntry batchLast = pendingLast;
+        long position = durable.length();
         Throwable error = null;
         boolean returned = false;
         lock.unlock();
@@ -401,9 +406,7 @@ public final class FileAuditLog implements AuditLog {
             lock.lock();
             flushing = false;
             if (returned && error == null) {
-                durableLength = position + batch.length;
-                durableHash = batchLastHash;
-                durableSeq = batchLastSeq;
+                durable = new Durable(batchLast, position + batch.length);
                 forceCount++;
             } else {
                 fail(error != null ? error : new IllegalStateException("audit write aborted"), position);
@@ -430,7 +433,7 @@ public final class FileAuditLog implements AuditLog {
         // Entries queued behind the failed batch chain on it, so they cannot be written either.
         pending.reset();
         LOG.error("Audit log {} failed; entries after seq {} were not recorded and the log accepts no more entries"
-                + " until reopened", file, durableSeq, error);
+                + " until reopened", file, durable.seq(), error);
         try {
             if (data.length() > durableEnd) {
                 data.setLength(durableEnd);
@@ -438,7 +441,7 @@ public final class FileAuditLog implements AuditLog {
             }
         } catch (IOException | RuntimeException e) {
             LOG.error("Audit log {}: cannot truncate back to the last durable entry (seq {}, byte {}); entries that"
-                    + " failed may reappear when the log is reopened", file, durableSeq, durableEnd, e);
+                    + " failed may reappear when the log is reopened", file, durable.seq(), durableEnd, e);
         }
     }
 
@@ -462,8 +465,19 @@ public final class FileAuditLog implements AuditLog {
         }
     }
 
-    /** Where the log's chain ends after recovery. */
-    private record Tail(long seq, String hash, long length, AuditRecovery recovery) {
+    /** The last durable entry ({@code null} when none) and the length of the file up to its end. */
+    private record Durable(AuditEntry last, long length) {
+        long seq() {
+            return last == null ? 0 : last.seq();
+        }
+
+        String hash() {
+            return last == null ? AuditEntry.GENESIS_HASH : last.hash();
+        }
+    }
+
+    /** Where the chain ends after recovery, and what recovery repaired. */
+    private record Tail(Durable durable, AuditRecovery recovery) {
     }
 
     /** Finds the last valid line and cuts off a torn tail after it. */
@@ -521,9 +535,7 @@ public final class FileAuditLog implements AuditLog {
                     + " line left by a crash during a write; it was never acknowledged)", path, discarded,
                     last == null ? 0 : last.seq());
         }
-        return last == null
-                ? new Tail(0, AuditEntry.GENESIS_HASH, goodEnd, recovery)
-                : new Tail(last.seq(), last.hash(), goodEnd, recovery);
+        return new Tail(new Durable(last, goodEnd), recovery);
     }
 
     /** The entry in {@code [start, end)} (end excludes the '\n'), or {@code null} when it is not a valid line. */

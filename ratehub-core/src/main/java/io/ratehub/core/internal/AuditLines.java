@@ -30,8 +30,8 @@ import java.util.TreeMap;
  *  "before":{"k":"v"},"after":{"k":"v"},"reason":"...","hash":"<64 lower-case hex digits>"}\n
  * }</pre>
  * {@code store}, {@code pair} and {@code reason} may be {@code null}; {@code before} and {@code after} have their
- * keys sorted. {@code hash = hex(SHA-256(previous hash as ASCII hex || the line's bytes from '{' up to, not
- * including, ',"hash":"'))}.
+ * keys sorted. {@code hash = hex(SHA-256(previous hash as ASCII hex || the line's bytes))}, the bytes running from
+ * the line's first byte up to, not including, {@code ,"hash":"}.
  *
  * <p>Strings are escaped by hand rather than by a JSON library so that the bytes depend on this class alone and
  * not on a library version's escaping defaults. Checking works on the raw bytes of a line and never on a
@@ -113,8 +113,8 @@ public final class AuditLines {
         json.append(",\"reason\":");
         string(json, record.reason());
         byte[] tail = json.toString().getBytes(StandardCharsets.UTF_8);
-        // 20 digits for the largest seq, plus the '\n'.
-        long longest = (long) SEQ_PREFIX.length + 20 + tail.length + HASH_SUFFIX_LENGTH + 1;
+        // At most 19 digits of seq, plus the '\n'.
+        long longest = (long) SEQ_PREFIX.length + 19 + tail.length + HASH_SUFFIX_LENGTH + 1;
         if (longest > MAX_LINE_BYTES) {
             throw new ValidationException("record", record.action(),
                     "encodes to " + longest + " bytes, more than the " + MAX_LINE_BYTES + " an audit entry may hold");

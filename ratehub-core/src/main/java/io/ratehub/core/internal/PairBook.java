@@ -303,9 +303,23 @@ public final class PairBook {
     }
 
     private void reprice(StoreBook sb, Instant now) {
-        StoreRate next = computeRate(sb, now);
         StoreRate prev = sb.rate;
-        if (next == null) {
+        StoreRate next;
+        RateOverride o = sb.override;
+        MarketRate m = market;
+        if (o != null && o.isActiveAt(now)) {
+            BigDecimal mid = o.buy().add(o.sell()).divide(TWO, scale + 1, RoundingMode.HALF_EVEN);
+            next = new StoreRate(sb.storeId, pair, o.buy(), o.sell(), mid, RateBasis.OVERRIDE, o.validFrom(),
+                    o.validUntil(), false);
+        } else if (sb.spread != null && m != null) {
+            BigDecimal buy = sb.spread.buyPrice(m.mid(), scale);
+            BigDecimal sell = sb.spread.sellPrice(m.mid(), scale);
+            if (prev != null && prev.basis() == RateBasis.MARKET && prev.stale() == m.stale()
+                    && prev.buy().equals(buy) && prev.sell().equals(sell)) {
+                return; // unchanged: the common case of a tick that moves the mid less than the rounding
+            }
+            next = new StoreRate(sb.storeId, pair, buy, sell, m.mid(), RateBasis.MARKET, m.asOf(), null, m.stale());
+        } else {
             sb.rate = null;
             return;
         }
@@ -315,22 +329,6 @@ public final class PairBook {
             sb.rate = next;
             pending.add(new RateEvent.StoreRateUpdated(next, now));
         }
-    }
-
-    private StoreRate computeRate(StoreBook sb, Instant now) {
-        RateOverride o = sb.override;
-        if (o != null && o.isActiveAt(now)) {
-            BigDecimal mid = o.buy().add(o.sell()).divide(TWO, scale + 1, RoundingMode.HALF_EVEN);
-            return new StoreRate(sb.storeId, pair, o.buy(), o.sell(), mid, RateBasis.OVERRIDE, o.validFrom(),
-                    o.validUntil(), false);
-        }
-        MarketRate m = market;
-        if (sb.spread == null || m == null) {
-            return null;
-        }
-        BigDecimal buy = sb.spread.buyPrice(m.mid(), scale);
-        BigDecimal sell = sb.spread.sellPrice(m.mid(), scale);
-        return new StoreRate(sb.storeId, pair, buy, sell, m.mid(), RateBasis.MARKET, m.asOf(), null, m.stale());
     }
 
     private void evaluateThresholds(StoreBook sb, Instant now) {

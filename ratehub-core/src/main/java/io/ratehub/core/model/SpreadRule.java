@@ -93,7 +93,7 @@ public record SpreadRule(Unit unit, BigDecimal buyMargin, BigDecimal sellMargin,
     }
 
     private BigDecimal margin(BigDecimal configured, BigDecimal mid) {
-        BigDecimal m = unit == Unit.BPS ? mid.multiply(configured).divide(TEN_THOUSAND) : configured;
+        BigDecimal m = unit == Unit.BPS ? mid.multiply(configured).movePointLeft(4) : configured; // exact
         if (minMargin != null && m.compareTo(minMargin) < 0) {
             m = minMargin;
         }

@@ -1,0 +1,198 @@
+package io.ratehub.core.hub;
+
+import io.ratehub.core.internal.HubUpdate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * One channel: its epoch, sequence, bounded history, latest value per key (state channels) and subscribers.
+ *
+ * <p>The channel's monitor is its single writer: publishing (assigning the next sequence number, recording it and
+ * handing it to every subscriber's queue) and subscribing (computing the catch-up and registering) both hold it,
+ * so a new subscriber sees every update exactly once: either in its catch-up or live, never both, never neither.
+ * Handing an update to a queue never blocks.
+ */
+final class Channel {
+    private final String name;
+    private final ChannelKind kind;
+    private final String epoch;
+    private final int maxHistory;
+    private final Duration maxAge;
+    private final ArrayDeque<HubUpdate> history = new ArrayDeque<>();
+    private final Map<String, HubUpdate> latest = new HashMap<>();
+    private final Set<HubSession> subscribers = new LinkedHashSet<>();
+    private long seq;
+    private long published;
+
+    Channel(String name, ChannelKind kind, String epoch, int maxHistory, Duration maxAge) {
+        this.name = name;
+        this.kind = kind;
+        this.epoch = epoch;
+        this.maxHistory = maxHistory;
+        this.maxAge = maxAge;
+    }
+
+    String name() {
+        return name;
+    }
+
+    ChannelKind kind() {
+        return kind;
+    }
+
+    String epoch() {
+        return epoch;
+    }
+
+    synchronized long seq() {
+        return seq;
+    }
+
+    synchronized int subscriberCount() {
+        return subscribers.size();
+    }
+
+    synchronized int historySize() {
+        return history.size();
+    }
+
+    synchronized long published() {
+        return published;
+    }
+
+    /** Publishes one update, built by {@code frame} from its sequence number, and fans it out. */
+    synchronized HubUpdate publish(String key, boolean removed, Instant now, FrameBuilder frame) {
+        long next = seq + 1;
+        HubUpdate u = new HubUpdate(name, next, key, removed, now, frame.build(name, epoch, next, key, removed));
+        seq = next;
+        published++;
+        history.addLast(u);
+        trim(now);
+        if (kind == ChannelKind.STATE) {
+            if (removed) {
+                latest.remove(key);
+            } else {
+                latest.put(key, u);
+            }
+        }
+        Iterator<HubSession> it = subscribers.iterator();
+        while (it.hasNext()) {
+            if (!it.next().offer(u, kind)) {
+                it.remove(); // the session was closed or cut off
+            }
+        }
+        return u;
+    }
+
+    /** Registers {@code session} and queues its catch-up from {@code from} (or none). */
+    synchronized SubscribeResult subscribe(HubSession session, Position from, Instant now,
+                                           Function<SubscribeResult, String> reply) {
+        trim(now);
+        List<HubUpdate> catchUp;
+        Recovery recovery;
+        long lostFrom = 0;
+        long lostTo = 0;
+        boolean sameEpoch = from != null && from.epoch().equals(epoch) && from.seq() <= seq;
+        if (kind == ChannelKind.STATE) {
+            if (from == null) {
+                recovery = Recovery.SNAPSHOT;
+                catchUp = snapshot();
+            } else if (sameEpoch && reachesBackTo(from.seq())) {
+                recovery = Recovery.DELTA;
+                catchUp = changedSince(from.seq());
+            } else {
+                recovery = Recovery.RESET;
+                catchUp = snapshot();
+            }
+        } else if (from == null) {
+            recovery = Recovery.LIVE;
+            catchUp = List.of();
+        } else if (sameEpoch && reachesBackTo(from.seq())) {
+            recovery = Recovery.REPLAY;
+            catchUp = after(from.seq());
+        } else {
+            recovery = Recovery.LOST;
+            long after = sameEpoch ? from.seq() : 0;
+            lostFrom = after + 1;
+            lostTo = history.isEmpty() ? seq : history.peekFirst().seq() - 1;
+            if (lostTo < lostFrom) { // nothing actually missing, e.g. a new epoch with an empty past
+                recovery = Recovery.REPLAY;
+                lostFrom = 0;
+                lostTo = 0;
+            }
+            catchUp = after(after);
+        }
+        SubscribeResult result = new SubscribeResult(name, kind, epoch, seq, recovery, catchUp.size(), lostFrom,
+                lostTo);
+        if (!session.offerCatchUp(reply == null ? null : reply.apply(result), catchUp, kind)) {
+            return null;
+        }
+        subscribers.add(session);
+        return result;
+    }
+
+    synchronized void unsubscribe(HubSession session) {
+        subscribers.remove(session);
+    }
+
+    /** Whether every update after {@code position} is still in the history. */
+    private boolean reachesBackTo(long position) {
+        if (position == seq) {
+            return true;
+        }
+        return !history.isEmpty() && history.peekFirst().seq() <= position + 1;
+    }
+
+    private List<HubUpdate> snapshot() {
+        List<HubUpdate> values = new ArrayList<>(latest.values());
+        values.sort(Comparator.comparingLong(HubUpdate::seq));
+        return values;
+    }
+
+    /** The newest update of every key changed after {@code position} (removals included), in sequence order. */
+    private List<HubUpdate> changedSince(long position) {
+        Map<String, HubUpdate> newest = new HashMap<>();
+        for (HubUpdate u : history) {
+            if (u.seq() > position) {
+                newest.put(u.key(), u);
+            }
+        }
+        List<HubUpdate> out = new ArrayList<>(newest.values());
+        out.sort(Comparator.comparingLong(HubUpdate::seq));
+        return out;
+    }
+
+    private List<HubUpdate> after(long position) {
+        List<HubUpdate> out = new ArrayList<>();
+        for (HubUpdate u : history) {
+            if (u.seq() > position) {
+                out.add(u);
+            }
+        }
+        return out;
+    }
+
+    private void trim(Instant now) {
+        Instant oldest = now.minus(maxAge);
+        while (history.size() > maxHistory
+                || (!history.isEmpty() && history.peekFirst().time().isBefore(oldest))) {
+            history.removeFirst();
+        }
+    }
+
+    /** Builds an update's wire frame; given by the hub so that the format lives in one place. */
+    @FunctionalInterface
+    interface FrameBuilder {
+        String build(String channel, String epoch, long seq, String key, boolean removed);
+    }
+}

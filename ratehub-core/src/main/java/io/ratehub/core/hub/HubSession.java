@@ -1,0 +1,397 @@
+package io.ratehub.core.hub;
+
+import io.ratehub.core.ValidationException;
+import io.ratehub.core.internal.HubUpdate;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One connected subscriber of the hub (a WebSocket connection, or an in-memory client): its subscriptions and its
+ * bounded outbound queue.
+ *
+ * <p><b>The queue.</b> Updates are queued per session, in sequence order per channel. On state channels a newer
+ * value of a key replaces the queued older one and moves to the back of the queue (conflation: memory stays bounded
+ * by the number of keys, and a subscriber never gets an older value after a newer one). Event-channel updates are
+ * all kept; past {@link SessionSettings#maxQueuedEvents()} of them the session is cut off with
+ * {@link #SLOW_CONSUMER} and recovers from history when it comes back. At most one frame is in flight to the
+ * {@link Outbound}; a slow transport therefore never blocks the publisher or other sessions.
+ *
+ * <p><b>Frames.</b> One queued update is sent as its own frame; several are sent as one {@code batch} frame (see
+ * docs/PROTOCOL.md). With a batching window, updates are collected for that long before a frame is sent.
+ *
+ * <p>Thread-safe.
+ */
+public final class HubSession {
+    /** Close code of a session cut off because it did not keep up with its event channels. */
+    public static final int SLOW_CONSUMER = 4008;
+    /** Close code when the hub shuts down (WebSocket "going away"). */
+    public static final int GOING_AWAY = 1001;
+
+    private static final Logger LOG = LoggerFactory.getLogger(HubSession.class);
+
+    private final RateHub hub;
+    private final String id;
+    private final Outbound out;
+    private final SessionSettings settings;
+    private final Map<String, Channel> subscriptions = new ConcurrentHashMap<>();
+
+    // Guarded by this.
+    private final LinkedHashMap<Object, HubUpdate> pending = new LinkedHashMap<>();
+    private final ArrayDeque<String> control = new ArrayDeque<>();
+    private int pendingEvents;
+    private boolean drainScheduled;
+    private boolean inFlight;
+    private boolean flushScheduled;
+    private boolean flushDue;
+    private boolean closed;
+    private long framesSent;
+    private long updatesSent;
+    private long conflated;
+
+    /** A queued state value's place: one per channel and key. */
+    private record Slot(String channel, String key) {
+    }
+
+    HubSession(RateHub hub, String id, Outbound out, SessionSettings settings) {
+        this.hub = hub;
+        this.id = id;
+        this.out = out;
+        this.settings = settings;
+    }
+
+    /** The session's id, unique within the hub, for logs. */
+    public String id() {
+        return id;
+    }
+
+    /**
+     * Subscribes to a channel, optionally from a position, and queues the catch-up (snapshot, delta or replay)
+     * ahead of any live update. Subscribing again to the same channel restarts it from the given position.
+     *
+     * @param channel a channel name (see {@link Channels})
+     * @param from the last position the subscriber saw, or {@code null} for none
+     * @return how the subscriber was caught up
+     * @throws ValidationException for an unknown channel name
+     * @throws IllegalStateException when the session is closed
+     */
+    public SubscribeResult subscribe(String channel, Position from) {
+        return subscribe(channel, from, null);
+    }
+
+    /**
+     * As {@link #subscribe(String, Position)}, and queues the frame {@code reply} makes of the result ahead of the
+     * catch-up, so that the subscriber reads the acknowledgement before the snapshot or replay it announces.
+     *
+     * @param reply builds the acknowledgement frame, or {@code null} for none
+     */
+    public SubscribeResult subscribe(String channel, Position from,
+                                     java.util.function.Function<SubscribeResult, String> reply) {
+        Channel c = hub.channel(channel);
+        Channel previous = subscriptions.put(channel, c);
+        if (previous != null) {
+            previous.unsubscribe(this);
+            dropQueued(channel);
+        }
+        SubscribeResult result = c.subscribe(this, from, hub.clock().instant(), reply);
+        if (result == null) {
+            subscriptions.remove(channel, c);
+            throw new IllegalStateException("session " + id + " is closed");
+        }
+        drain();
+        return result;
+    }
+
+    /**
+     * Stops a subscription and drops its queued updates.
+     *
+     * @return false when the session was not subscribed to the channel
+     */
+    public boolean unsubscribe(String channel) {
+        Channel c = subscriptions.remove(channel);
+        if (c == null) {
+            return false;
+        }
+        c.unsubscribe(this);
+        dropQueued(channel);
+        return true;
+    }
+
+    /** The channels this session is subscribed to, sorted. */
+    public Set<String> subscriptions() {
+        return new TreeSet<>(subscriptions.keySet());
+    }
+
+    /** Updates queued and not yet handed to the transport. */
+    public synchronized int queueDepth() {
+        return pending.size() + control.size();
+    }
+
+    /** Frames handed to the transport so far. */
+    public synchronized long framesSent() {
+        return framesSent;
+    }
+
+    /** Updates handed to the transport so far. */
+    public synchronized long updatesSent() {
+        return updatesSent;
+    }
+
+    /** State values replaced in the queue by newer ones so far. */
+    public synchronized long conflated() {
+        return conflated;
+    }
+
+    /** Whether the session is closed. */
+    public synchronized boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * Sends a frame that is not a channel update (a command reply, an error, a pong) ahead of queued updates, when
+     * the frame in flight is written.
+     *
+     * @return false when the session is closed
+     */
+    public boolean sendControl(String frame) {
+        synchronized (this) {
+            if (closed) {
+                return false;
+            }
+            control.addLast(frame);
+        }
+        drain();
+        return true;
+    }
+
+    /**
+     * The transport is gone (the peer closed, or the connection failed): detaches from every channel and drops the
+     * queue. Idempotent; does not call {@link Outbound#close}.
+     */
+    public void disconnected() {
+        if (markClosed()) {
+            detachAll();
+        }
+    }
+
+    /**
+     * Cuts the session off: detaches it, drops its queue and closes the transport with {@code code}. Idempotent.
+     */
+    public void close(int code, String reason) {
+        if (markClosed()) {
+            detachAll();
+            try {
+                out.close(code, reason);
+            } catch (RuntimeException e) {
+                LOG.debug("session {}: closing the transport failed", id, e);
+            }
+        }
+    }
+
+    private synchronized boolean markClosed() {
+        if (closed) {
+            return false;
+        }
+        closed = true;
+        pending.clear();
+        control.clear();
+        pendingEvents = 0;
+        return true;
+    }
+
+    private void detachAll() {
+        for (Iterator<Channel> it = subscriptions.values().iterator(); it.hasNext(); ) {
+            it.next().unsubscribe(this);
+            it.remove();
+        }
+        hub.sessionClosed(this);
+    }
+
+    // ---------------------------------------------------------------- called by channels, under their monitor
+
+    /** Queues a live update; false when the session is closed (the channel then forgets it). */
+    boolean offer(HubUpdate u, ChannelKind kind) {
+        boolean cutOff;
+        boolean kick;
+        synchronized (this) {
+            if (closed) {
+                return false;
+            }
+            enqueue(u, kind);
+            cutOff = pendingEvents > settings.maxQueuedEvents();
+            // Sending happens off the publisher's thread; only an idle session needs a kick, a busy one drains
+            // from its send completion and a batching one from its window timer.
+            kick = !cutOff && !inFlight && !drainScheduled && !flushScheduled;
+            if (kick) {
+                drainScheduled = true;
+            }
+        }
+        if (cutOff) {
+            // Not here, under the channel's monitor: closing detaches from other channels.
+            hub.execute(() -> close(SLOW_CONSUMER, "slow consumer: more than " + settings.maxQueuedEvents()
+                    + " event updates queued"));
+        } else if (kick) {
+            hub.execute(this::scheduledDrain);
+        }
+        return true;
+    }
+
+    private void scheduledDrain() {
+        synchronized (this) {
+            drainScheduled = false;
+        }
+        drain();
+    }
+
+    /** Queues a subscription's catch-up; false when the session is closed. */
+    synchronized boolean offerCatchUp(String reply, List<HubUpdate> updates, ChannelKind kind) {
+        if (closed) {
+            return false;
+        }
+        if (reply != null) {
+            control.addLast(reply);
+        }
+        for (HubUpdate u : updates) {
+            enqueue(u, kind);
+        }
+        return true;
+    }
+
+    private void enqueue(HubUpdate u, ChannelKind kind) {
+        if (kind == ChannelKind.STATE) {
+            Slot slot = new Slot(u.channel(), u.key());
+            if (pending.remove(slot) != null) {
+                conflated++;
+            }
+            pending.put(slot, u); // at the back: per channel the queue stays in sequence order
+        } else {
+            pending.put(u, u);
+            pendingEvents++;
+        }
+    }
+
+    private synchronized void dropQueued(String channel) {
+        Iterator<Map.Entry<Object, HubUpdate>> it = pending.entrySet().iterator();
+        while (it.hasNext()) {
+            Map.Entry<Object, HubUpdate> e = it.next();
+            if (channel.equals(e.getValue().channel())) {
+                if (!(e.getKey() instanceof Slot)) {
+                    pendingEvents--;
+                }
+                it.remove();
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- sending
+
+    /** Hands the next frame to the transport when none is in flight. */
+    void drain() {
+        while (true) {
+            String frame;
+            synchronized (this) {
+                if (closed || inFlight || (pending.isEmpty() && control.isEmpty())) {
+                    return;
+                }
+                long window = settings.batchWindow().toNanos();
+                if (control.isEmpty() && window > 0 && !flushDue) {
+                    if (!flushScheduled) {
+                        flushScheduled = true;
+                        hub.schedule(this::windowElapsed, window, TimeUnit.NANOSECONDS);
+                    }
+                    return;
+                }
+                frame = nextFrame();
+                inFlight = true;
+            }
+            // 0: send() has not returned yet; 1: it returned first; 2: the completion came first (inline).
+            AtomicInteger race = new AtomicInteger();
+            try {
+                out.send(frame, error -> {
+                    boolean ok = sent(error);
+                    if (!race.compareAndSet(0, 2) && ok) {
+                        drain(); // completed after send() returned: nobody else will drain
+                    }
+                });
+            } catch (RuntimeException e) {
+                sent(e);
+                return;
+            }
+            if (race.compareAndSet(0, 1)) {
+                return; // the completion will drain
+            }
+            // completed inline: loop rather than recurse
+        }
+    }
+
+    private void windowElapsed() {
+        synchronized (this) {
+            flushScheduled = false;
+            flushDue = true;
+        }
+        drain();
+    }
+
+    /** Ends the frame in flight; false (after closing the session) when it failed. */
+    private boolean sent(Throwable error) {
+        synchronized (this) {
+            inFlight = false;
+        }
+        if (error != null) {
+            LOG.debug("session {}: send failed; closing", id, error);
+            close(1011, "send failed");
+            return false;
+        }
+        return true;
+    }
+
+    /** Takes the next control frame, or up to maxBatch queued updates as one frame. Holds the monitor. */
+    private String nextFrame() {
+        framesSent++;
+        if (!control.isEmpty()) {
+            return control.pollFirst();
+        }
+        int n = Math.min(pending.size(), settings.maxBatch());
+        Iterator<Map.Entry<Object, HubUpdate>> it = pending.entrySet().iterator();
+        List<String> frames = new ArrayList<>(n);
+        while (frames.size() < n) {
+            Map.Entry<Object, HubUpdate> e = it.next();
+            if (!(e.getKey() instanceof Slot)) {
+                pendingEvents--;
+            }
+            frames.add(e.getValue().frame());
+            it.remove();
+        }
+        if (pending.isEmpty()) {
+            flushDue = false;
+        }
+        updatesSent += frames.size();
+        if (frames.size() == 1) {
+            return frames.get(0);
+        }
+        StringBuilder sb = new StringBuilder(32 + frames.size() * 200);
+        sb.append("{\"type\":\"batch\",\"updates\":[");
+        for (int i = 0; i < frames.size(); i++) {
+            if (i > 0) {
+                sb.append(',');
+            }
+            sb.append(frames.get(i));
+        }
+        return sb.append("]}").toString();
+    }
+
+    @Override
+    public String toString() {
+        return "HubSession[" + id + "]";
+    }
+}

@@ -1,0 +1,286 @@
+package io.ratehub.core.hub;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.ratehub.core.ValidationException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class RateHubTest {
+    private final ManualScheduler scheduler = new ManualScheduler();
+    private final RateHub hub = RateHub.builder().scheduler(scheduler).build();
+    private static final String RATES = Channels.storeRates("s1");
+    private static final String LOCKS = Channels.storeLocks("s1");
+
+    private static String value(String v) {
+        return "{\"v\":\"" + v + "\"}";
+    }
+
+    private static List<String> values(List<JsonNode> updates) {
+        List<String> out = new ArrayList<>();
+        for (JsonNode u : updates) {
+            out.add(u.path("key").asText("") + "=" + u.get("event").get("v").asText());
+        }
+        return out;
+    }
+
+    @Test
+    void stateSubscriberGetsTheSnapshotThenLiveUpdatesInSequenceOrder() {
+        hub.publishState(RATES, "USD/CAD", value("1"));
+        hub.publishState(RATES, "EUR/CAD", value("2"));
+        hub.publishState(RATES, "USD/CAD", value("3"));
+        TestOutbound out = TestOutbound.autoCompleting();
+        HubSession s = hub.openSession(out, SessionSettings.defaults());
+        SubscribeResult r = s.subscribe(RATES, null, res -> "{\"type\":\"subscribed\",\"seq\":" + res.headSeq() + "}");
+        hub.publishState(RATES, "EUR/CAD", value("4"));
+        scheduler.runAll();
+
+        assertThat(r.recovery()).isEqualTo(Recovery.SNAPSHOT);
+        assertThat(r.headSeq()).isEqualTo(3);
+        assertThat(r.sent()).isEqualTo(2);
+        List<JsonNode> messages = out.messages();
+        assertThat(messages.get(0).get("type").asText()).isEqualTo("subscribed");
+        assertThat(values(out.updates())).containsExactly("EUR/CAD=2", "USD/CAD=3", "EUR/CAD=4");
+        assertThat(out.updates()).extracting(u -> u.get("seq").asLong()).containsExactly(2L, 3L, 4L);
+        assertThat(out.updates()).allSatisfy(u -> assertThat(u.get("epoch").asText()).isEqualTo(r.epoch()));
+    }
+
+    @Test
+    void aSlowStateSubscriberGetsOnlyTheNewestValuePerKeyAndMemoryStaysBounded() {
+        TestOutbound out = TestOutbound.holding();
+        HubSession s = hub.openSession(out, SessionSettings.defaults());
+        s.subscribe(RATES, null);
+        hub.publishState(RATES, "USD/CAD", value("first"));
+        scheduler.runAll(); // "first" is now in flight and held by the transport
+        for (int i = 0; i < 10_000; i++) {
+            hub.publishState(RATES, "USD/CAD", value("u" + i));
+            hub.publishState(RATES, "EUR/CAD", value("e" + i));
+        }
+        scheduler.runAll();
+        assertThat(s.queueDepth()).isEqualTo(2);
+        assertThat(s.conflated()).isEqualTo(2 * 10_000 - 2);
+
+        out.release();
+        scheduler.runAll();
+        assertThat(values(out.updates())).containsExactly("USD/CAD=first", "USD/CAD=u9999", "EUR/CAD=e9999");
+        assertThat(out.closeCode).isNull();
+    }
+
+    @Test
+    void conflationNeverDeliversAnOlderValueAfterANewerOne() {
+        TestOutbound out = TestOutbound.holding();
+        HubSession s = hub.openSession(out, SessionSettings.defaults());
+        s.subscribe(RATES, null);
+        Map<String, Long> lastSeqByKey = new HashMap<>();
+        for (int round = 0; round < 50; round++) {
+            for (int i = 0; i < 7; i++) {
+                hub.publishState(RATES, "K" + (i * round % 5), value(round + "-" + i));
+            }
+            scheduler.runAll();
+            if (round % 3 == 0) {
+                out.completeNext();
+                scheduler.runAll();
+            }
+        }
+        out.release();
+        scheduler.runAll();
+        long previous = 0;
+        for (JsonNode u : out.updates()) {
+            long seq = u.get("seq").asLong();
+            assertThat(seq).as("per channel, sequence numbers only grow").isGreaterThan(previous);
+            previous = seq;
+            lastSeqByKey.put(u.get("key").asText(), seq);
+        }
+        // Every key ends at the channel's newest value for it.
+        for (int k = 0; k < 5; k++) {
+            String key = "K" + k;
+            if (lastSeqByKey.containsKey(key)) {
+                assertThat(lastSeqByKey.get(key)).isEqualTo(latestSeqOf(key));
+            }
+        }
+    }
+
+    private long latestSeqOf(String key) {
+        TestOutbound probe = TestOutbound.autoCompleting();
+        hub.openSession(probe, SessionSettings.defaults()).subscribe(RATES, null);
+        scheduler.runAll();
+        for (JsonNode u : probe.updates()) {
+            if (u.get("key").asText().equals(key)) {
+                return u.get("seq").asLong();
+            }
+        }
+        throw new AssertionError("no " + key);
+    }
+
+    @Test
+    void anEventSubscriberThatFallsBehindIsCutOffWithTheSlowConsumerCode() {
+        TestOutbound slow = TestOutbound.holding();
+        HubSession s = hub.openSession(slow, SessionSettings.builder().maxQueuedEvents(100).build());
+        s.subscribe(LOCKS, null);
+        TestOutbound fast = TestOutbound.autoCompleting();
+        hub.openSession(fast, SessionSettings.defaults()).subscribe(LOCKS, null);
+        for (int i = 0; i < 150; i++) {
+            hub.publishEvent(LOCKS, value("e" + i));
+            scheduler.runAll();
+        }
+        assertThat(slow.closeCode).isEqualTo(HubSession.SLOW_CONSUMER);
+        assertThat(s.isClosed()).isTrue();
+        assertThat(s.queueDepth()).isZero();
+        assertThat(hub.channelStats().get(LOCKS).subscribers()).isEqualTo(1);
+        assertThat(fast.updates()).hasSize(150);
+        assertThat(fast.closeCode).isNull();
+    }
+
+    @Test
+    void aReturningEventSubscriberGetsExactlyTheMissedEventsInOrder() {
+        TestOutbound first = TestOutbound.autoCompleting();
+        HubSession s = hub.openSession(first, SessionSettings.defaults());
+        s.subscribe(LOCKS, null);
+        for (int i = 1; i <= 5; i++) {
+            hub.publishEvent(LOCKS, value("e" + i));
+        }
+        scheduler.runAll();
+        JsonNode last = first.updates().get(2); // pretend the link dropped after the third
+        s.disconnected();
+        for (int i = 6; i <= 8; i++) {
+            hub.publishEvent(LOCKS, value("e" + i));
+        }
+        TestOutbound again = TestOutbound.autoCompleting();
+        SubscribeResult r = hub.openSession(again, SessionSettings.defaults())
+                .subscribe(LOCKS, new Position(last.get("epoch").asText(), last.get("seq").asLong()));
+        scheduler.runAll();
+        assertThat(r.recovery()).isEqualTo(Recovery.REPLAY);
+        assertThat(values(again.updates())).containsExactly("=e4", "=e5", "=e6", "=e7", "=e8");
+    }
+
+    @Test
+    void whenHistoryNoLongerReachesBackTheLossIsSaidPlainly() {
+        RateHub small = RateHub.builder().scheduler(scheduler).maxHistory(3).build();
+        for (int i = 1; i <= 10; i++) {
+            small.publishEvent(LOCKS, value("e" + i));
+        }
+        String epoch = small.head(LOCKS).orElseThrow().epoch();
+        TestOutbound out = TestOutbound.autoCompleting();
+        SubscribeResult r = small.openSession(out, SessionSettings.defaults()).subscribe(LOCKS, new Position(epoch, 2));
+        scheduler.runAll();
+        assertThat(r.recovery()).isEqualTo(Recovery.LOST);
+        assertThat(r.lostFrom()).isEqualTo(3);
+        assertThat(r.lostTo()).isEqualTo(7);
+        assertThat(values(out.updates())).containsExactly("=e8", "=e9", "=e10");
+    }
+
+    @Test
+    void aReturningStateSubscriberGetsWhatChangedOrAFlaggedResetSnapshot() {
+        RateHub small = RateHub.builder().scheduler(scheduler).maxHistory(5).build();
+        small.publishState(RATES, "A", value("a1"));
+        small.publishState(RATES, "B", value("b1"));
+        small.publishState(RATES, "C", value("c1"));
+        Position seen = small.head(RATES).orElseThrow();
+        small.publishState(RATES, "A", value("a2"));
+        small.publishState(RATES, "A", value("a3"));
+        small.removeState(RATES, "C", value("gone"));
+
+        TestOutbound delta = TestOutbound.autoCompleting();
+        SubscribeResult r = small.openSession(delta, SessionSettings.defaults()).subscribe(RATES, seen);
+        scheduler.runAll();
+        assertThat(r.recovery()).isEqualTo(Recovery.DELTA);
+        assertThat(values(delta.updates())).containsExactly("A=a3", "C=gone");
+        assertThat(delta.updates().get(1).get("removed").asBoolean()).isTrue();
+
+        for (int i = 0; i < 10; i++) {
+            small.publishState(RATES, "B", value("b" + (i + 2)));
+        }
+        TestOutbound reset = TestOutbound.autoCompleting();
+        SubscribeResult r2 = small.openSession(reset, SessionSettings.defaults()).subscribe(RATES, seen);
+        scheduler.runAll();
+        assertThat(r2.recovery()).isEqualTo(Recovery.RESET);
+        assertThat(values(reset.updates())).containsExactly("A=a3", "B=b11");
+
+        TestOutbound otherEpoch = TestOutbound.autoCompleting();
+        SubscribeResult r3 = small.openSession(otherEpoch, SessionSettings.defaults())
+                .subscribe(RATES, new Position("elsewhere-1", 2));
+        assertThat(r3.recovery()).isEqualTo(Recovery.RESET);
+    }
+
+    @Test
+    void aBatchingWindowCollectsUpdatesIntoOneFrame() {
+        TestOutbound out = TestOutbound.autoCompleting();
+        HubSession s = hub.openSession(out, SessionSettings.builder().batchWindow(Duration.ofMillis(50)).build());
+        s.subscribe(LOCKS, null);
+        for (int i = 0; i < 10; i++) {
+            hub.publishEvent(LOCKS, value("e" + i));
+            scheduler.runAll();
+        }
+        assertThat(out.frames).isEmpty();
+        scheduler.advance(Duration.ofMillis(49));
+        assertThat(out.frames).isEmpty();
+        scheduler.advance(Duration.ofMillis(1));
+        assertThat(out.frames).hasSize(1);
+        assertThat(out.frames.get(0)).startsWith("{\"type\":\"batch\"");
+        assertThat(out.updates()).hasSize(10);
+    }
+
+    @Test
+    void withoutAWindowUpdatesArrivingDuringASendShareTheNextFrame() {
+        TestOutbound out = TestOutbound.holding();
+        HubSession s = hub.openSession(out, SessionSettings.builder().maxBatch(4).build());
+        s.subscribe(LOCKS, null);
+        hub.publishEvent(LOCKS, value("e0"));
+        scheduler.runAll();
+        for (int i = 1; i <= 6; i++) {
+            hub.publishEvent(LOCKS, value("e" + i));
+        }
+        scheduler.runAll();
+        out.release();
+        scheduler.runAll();
+        assertThat(out.frames).hasSize(3); // e0 alone, then a batch of 4, then a batch of 2
+        assertThat(values(out.updates())).containsExactly("=e0", "=e1", "=e2", "=e3", "=e4", "=e5", "=e6");
+    }
+
+    @Test
+    void controlFramesGoAheadOfQueuedUpdatesInTheirOwnOrder() {
+        TestOutbound out = TestOutbound.holding();
+        HubSession s = hub.openSession(out, SessionSettings.defaults());
+        s.subscribe(LOCKS, null);
+        hub.publishEvent(LOCKS, value("e0"));
+        scheduler.runAll();
+        hub.publishEvent(LOCKS, value("e1"));
+        s.sendControl("{\"type\":\"reply\",\"n\":1}");
+        s.sendControl("{\"type\":\"reply\",\"n\":2}");
+        out.release();
+        scheduler.runAll();
+        assertThat(out.messages()).extracting(m -> m.get("type").asText() + m.path("n").asText(""))
+                .containsExactly("update", "reply1", "reply2", "update");
+    }
+
+    @Test
+    void unknownChannelsAndWrongKindsAreRefused() {
+        HubSession s = hub.openSession(TestOutbound.autoCompleting(), SessionSettings.defaults());
+        assertThatThrownBy(() -> s.subscribe("nope", null)).isInstanceOf(ValidationException.class)
+                .hasMessageContaining("channel");
+        assertThatThrownBy(() -> hub.publishEvent(RATES, value("x"))).isInstanceOf(ValidationException.class);
+        assertThatThrownBy(() -> hub.publishState(LOCKS, "k", value("x"))).isInstanceOf(ValidationException.class);
+        assertThatThrownBy(() -> hub.publishState(RATES, "bad key\"", value("x")))
+                .isInstanceOf(ValidationException.class);
+    }
+
+    @Test
+    void closingTheHubClosesEverySessionGoingAway() {
+        TestOutbound a = TestOutbound.autoCompleting();
+        TestOutbound b = TestOutbound.autoCompleting();
+        hub.openSession(a, SessionSettings.defaults()).subscribe(RATES, null);
+        hub.openSession(b, SessionSettings.defaults());
+        hub.close("maintenance");
+        assertThat(a.closeCode).isEqualTo(HubSession.GOING_AWAY);
+        assertThat(b.closeReason).isEqualTo("maintenance");
+        assertThat(hub.sessionCount()).isZero();
+        assertThatThrownBy(() -> hub.openSession(TestOutbound.autoCompleting(), SessionSettings.defaults()))
+                .isInstanceOf(IllegalStateException.class);
+    }
+}
