@@ -28,7 +28,21 @@ public enum ErrorCode {
     /** The audit trail could not durably record the decision, so the decision was not made. */
     AUDIT_FAILURE("audit_failure"),
     /** The audit trail's file is not a valid audit log or is closed. */
-    AUDIT_CORRUPT("audit_corrupt");
+    AUDIT_CORRUPT("audit_corrupt"),
+    /** No valid credentials were presented, or they were refused. */
+    UNAUTHENTICATED("unauthenticated"),
+    /** The principal may not read that channel or run that command. */
+    FORBIDDEN("forbidden"),
+    /** The connection sent more messages than its rate allows; the message was dropped. */
+    RATE_LIMITED("rate_limited"),
+    /** A configured limit (subscriptions, connections) was reached. */
+    LIMIT_EXCEEDED("limit_exceeded"),
+    /** The message was not valid JSON, or not a JSON object. */
+    INVALID_JSON("invalid_json"),
+    /** The message's {@code op} is not one the protocol knows. */
+    UNKNOWN_OP("unknown_op"),
+    /** The server failed while handling a valid request; nothing was changed. */
+    INTERNAL("internal");
 
     private final String wireName;
 

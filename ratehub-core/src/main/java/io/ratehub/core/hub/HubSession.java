@@ -55,6 +55,8 @@ public final class HubSession {
     private boolean flushScheduled;
     private boolean flushDue;
     private boolean closed;
+    private Integer closingCode; // set by closeAfterFlush
+    private String closingReason;
     private long framesSent;
     private long updatesSent;
     private long conflated;
@@ -198,6 +200,26 @@ public final class HubSession {
         }
     }
 
+    /**
+     * Stops taking channel updates and closes the transport with {@code code} once everything already queued
+     * (replies, errors, updates) has been written. The caller may still {@link #close} it sooner, for a deadline.
+     * Idempotent.
+     */
+    public void closeAfterFlush(int code, String reason) {
+        synchronized (this) {
+            if (closed || closingCode != null) {
+                return;
+            }
+            closingCode = code;
+            closingReason = reason;
+        }
+        for (Iterator<Channel> it = subscriptions.values().iterator(); it.hasNext(); ) {
+            it.next().unsubscribe(this);
+            it.remove();
+        }
+        drain();
+    }
+
     private synchronized boolean markClosed() {
         if (closed) {
             return false;
@@ -224,7 +246,7 @@ public final class HubSession {
         boolean cutOff;
         boolean kick;
         synchronized (this) {
-            if (closed) {
+            if (closed || closingCode != null) {
                 return false;
             }
             enqueue(u, kind);
@@ -299,20 +321,35 @@ public final class HubSession {
     void drain() {
         while (true) {
             String frame;
+            int closeCode = 0;
+            String closeReason = null;
             synchronized (this) {
-                if (closed || inFlight || (pending.isEmpty() && control.isEmpty())) {
+                if (closed || inFlight) {
                     return;
                 }
-                long window = settings.batchWindow().toNanos();
-                if (control.isEmpty() && window > 0 && !flushDue) {
-                    if (!flushScheduled) {
-                        flushScheduled = true;
-                        hub.schedule(this::windowElapsed, window, TimeUnit.NANOSECONDS);
+                if (pending.isEmpty() && control.isEmpty()) {
+                    if (closingCode == null) {
+                        return;
                     }
-                    return;
+                    frame = null; // everything is written: finish the graceful close
+                    closeCode = closingCode;
+                    closeReason = closingReason;
+                } else {
+                    long window = settings.batchWindow().toNanos();
+                    if (control.isEmpty() && window > 0 && !flushDue && closingCode == null) {
+                        if (!flushScheduled) {
+                            flushScheduled = true;
+                            hub.schedule(this::windowElapsed, window, TimeUnit.NANOSECONDS);
+                        }
+                        return;
+                    }
+                    frame = nextFrame();
+                    inFlight = true;
                 }
-                frame = nextFrame();
-                inFlight = true;
+            }
+            if (frame == null) {
+                close(closeCode, closeReason);
+                return;
             }
             // 0: send() has not returned yet; 1: it returned first; 2: the completion came first (inline).
             AtomicInteger race = new AtomicInteger();

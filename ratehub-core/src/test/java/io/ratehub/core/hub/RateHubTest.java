@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ratehub.core.ValidationException;
+import io.ratehub.core.fixtures.ManualScheduler;
+import io.ratehub.core.fixtures.TestOutbound;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
