@@ -491,10 +491,8 @@ public final class RateEngine {
      * @return how many timers ran
      */
     public int runDueTimers() {
-        Instant now = settings.clock().instant();
         int ran = 0;
-        Runnable action;
-        while ((action = timers.pollDue(now)) != null) {
+        for (Runnable action : timers.takeDue(settings.clock().instant())) {
             try {
                 action.run();
             } catch (RuntimeException e) {

@@ -1,7 +1,9 @@
 package io.ratehub.core.internal;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.function.Consumer;
@@ -39,13 +41,16 @@ public final class TimerQueue {
         }
     }
 
-    /** Removes and returns the earliest action due at or before {@code now}, or {@code null}. */
-    public synchronized Runnable pollDue(Instant now) {
-        Entry head = queue.peek();
-        if (head == null || head.due().isAfter(now)) {
-            return null;
+    /**
+     * Removes and returns every action due at or before {@code now}, earliest first. Actions they schedule wait for
+     * the next call, so an action that reschedules itself can never keep one call running forever.
+     */
+    public synchronized List<Runnable> takeDue(Instant now) {
+        List<Runnable> due = new ArrayList<>();
+        while (!queue.isEmpty() && !queue.peek().due().isAfter(now)) {
+            due.add(queue.poll().action());
         }
-        return queue.poll().action();
+        return due;
     }
 
     /** The earliest due time, if any. */

@@ -145,10 +145,27 @@ public final class ProtocolConnection {
     }
 
     private void markClosed() {
-        if (!closed) {
+        Principal admitted;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
             closed = true;
-            service.closed(this);
+            admitted = principal;
         }
+        service.closed(this);
+        if (admitted != null) {
+            service.limits().release(admitted);
+        }
+    }
+
+    /**
+     * Refuses the connection's authentication before it starts (for example, the handshake carried malformed
+     * credentials): sends an {@code unauthenticated} error and closes with 4001 once it is written.
+     */
+    public void refuseAuthentication(String why) {
+        sendError(null, ErrorCode.UNAUTHENTICATED, why, null);
+        closeAfterFlush(CloseCodes.UNAUTHENTICATED, "authentication failed");
     }
 
     /** A binary message: not part of the protocol; answered with an error, the connection stays open. */
@@ -301,7 +318,20 @@ public final class ProtocolConnection {
             closeAfterFlush(CloseCodes.UNAUTHENTICATED, "authentication failed");
             return;
         }
-        principal = p;
+        String refusal = service.limits().admit(p);
+        if (refusal != null) {
+            LOG.info("connection {} from {}: refused for {} {}: {}", id, remoteAddress, p.role(), p.id(), refusal);
+            sendError(requestId, ErrorCode.LIMIT_EXCEEDED, refusal, null);
+            closeAfterFlush(CloseCodes.TRY_AGAIN_LATER, "connection limit");
+            return;
+        }
+        synchronized (this) {
+            if (closed) { // the transport went away while we authenticated
+                service.limits().release(p);
+                return;
+            }
+            principal = p;
+        }
         LOG.debug("connection {} from {}: authenticated as {} {}", id, remoteAddress, p.role(), p.id());
         ObjectNode welcome = frame("welcome", requestId);
         welcome.put("protocol", PROTOCOL_VERSION);

@@ -44,6 +44,7 @@ public final class ProtocolService {
     private final SessionSettings sessionSettings;
     private final ScheduledExecutorService scheduler;
     private final Map<String, AppRequestHandler> handlers;
+    private final ConnectionLimits limits;
     private final Map<String, ProtocolConnection> connections = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
 
@@ -56,6 +57,7 @@ public final class ProtocolService {
         this.sessionSettings = b.sessionSettings;
         this.scheduler = b.scheduler;
         this.handlers = Map.copyOf(b.handlers);
+        this.limits = b.limits;
     }
 
     /** A builder; engine, hub, authenticator and scheduler are required. */
@@ -124,8 +126,14 @@ public final class ProtocolService {
         return sessionSettings;
     }
 
-    ScheduledExecutorService scheduler() {
+    /** The scheduler the protocol runs deadlines on; transports may run their heartbeats on it too. */
+    public ScheduledExecutorService scheduler() {
         return scheduler;
+    }
+
+    /** The connection limits in force. */
+    public ConnectionLimits limits() {
+        return limits;
     }
 
     /**
@@ -276,8 +284,19 @@ public final class ProtocolService {
         private SessionSettings sessionSettings = SessionSettings.defaults();
         private ScheduledExecutorService scheduler;
         private final Map<String, AppRequestHandler> handlers = new LinkedHashMap<>();
+        private ConnectionLimits limits = ConnectionLimits.unlimited();
 
         private Builder() {
+        }
+
+        /**
+         * Limits on authenticated connections (total, per store, per principal); a refused connection gets a
+         * {@code limit_exceeded} error and is closed with 1013. Default {@link ConnectionLimits#unlimited()}; the
+         * server applies {@link ConnectionLimits#defaults()}.
+         */
+        public Builder limits(ConnectionLimits l) {
+            this.limits = Require.notNull("limits", l);
+            return this;
         }
 
         /** The engine commands run against; required. */

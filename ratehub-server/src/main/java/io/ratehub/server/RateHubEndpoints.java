@@ -1,0 +1,68 @@
+package io.ratehub.server;
+
+import io.ratehub.core.internal.Require;
+import io.ratehub.core.protocol.ProtocolService;
+import io.ratehub.server.internal.HandshakeCredentials;
+import io.ratehub.server.internal.HubEndpoint;
+import jakarta.websocket.HandshakeResponse;
+import jakarta.websocket.server.HandshakeRequest;
+import jakarta.websocket.server.ServerContainer;
+import jakarta.websocket.server.ServerEndpointConfig;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The ratehub WebSocket endpoint as a {@link ServerEndpointConfig}, for an application that already runs a Jakarta
+ * WebSocket container (Tomcat, Jetty, GlassFish, Tyrus): register it during deployment.
+ *
+ * <pre>{@code
+ * ServerContainer container = (ServerContainer) servletContext.getAttribute(ServerContainer.class.getName());
+ * container.addEndpoint(RateHubEndpoints.config(protocolService, ServerOptions.defaults()));
+ * }</pre>
+ *
+ * <p>The endpoint uses only the Jakarta WebSocket API. Stateless and thread-safe.
+ */
+public final class RateHubEndpoints {
+    private RateHubEndpoints() {
+    }
+
+    /** The endpoint at {@link ServerOptions#path()}, serving {@code service}. */
+    public static ServerEndpointConfig config(ProtocolService service, ServerOptions options) {
+        return config(service, options, () -> true);
+    }
+
+    /** Registers {@link #config(ProtocolService, ServerOptions)} on {@code container}. */
+    public static void register(ServerContainer container, ProtocolService service, ServerOptions options)
+            throws jakarta.websocket.DeploymentException {
+        container.addEndpoint(config(service, options));
+    }
+
+    static ServerEndpointConfig config(ProtocolService service, ServerOptions options, BooleanSupplier accepting) {
+        Require.notNull("service", service);
+        Require.notNull("options", options);
+        ServerEndpointConfig.Configurator configurator = new ServerEndpointConfig.Configurator() {
+            @Override
+            public <T> T getEndpointInstance(Class<T> endpointClass) {
+                return endpointClass.cast(new HubEndpoint(service, options, accepting));
+            }
+
+            @Override
+            public boolean checkOrigin(String originHeaderValue) {
+                return options.originAllowed(originHeaderValue);
+            }
+
+            @Override
+            public void modifyHandshake(ServerEndpointConfig sec, HandshakeRequest request,
+                                        HandshakeResponse response) {
+                // Per connection: the WebSocket 2.1 containers (Tyrus 2.x included) copy user properties per
+                // handshake, so credentials never leak between connections.
+                Object creds = HandshakeCredentials.from(request.getHeaders(), null);
+                if (creds != null) {
+                    sec.getUserProperties().put(HubEndpoint.CREDENTIALS, creds);
+                }
+            }
+        };
+        return ServerEndpointConfig.Builder.create(HubEndpoint.class, options.path())
+                .configurator(configurator)
+                .build();
+    }
+}
