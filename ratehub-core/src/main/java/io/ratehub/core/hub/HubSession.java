@@ -2,8 +2,11 @@ package io.ratehub.core.hub;
 
 import io.ratehub.core.ValidationException;
 import io.ratehub.core.internal.HubUpdate;
+import io.ratehub.core.ValidationException;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,6 +51,7 @@ public final class HubSession {
 
     // Guarded by this.
     private final LinkedHashMap<Object, HubUpdate> pending = new LinkedHashMap<>();
+    private final Map<String, Throttle> throttles = new HashMap<>();
     private final ArrayDeque<String> control = new ArrayDeque<>();
     private int pendingEvents;
     private boolean drainScheduled;
@@ -63,6 +67,17 @@ public final class HubSession {
 
     /** A queued state value's place: one per channel and key. */
     private record Slot(String channel, String key) {
+    }
+
+    /** A state subscription's per-key rate cap; guarded by the session's monitor. */
+    private static final class Throttle {
+        final long intervalNanos;
+        final Map<String, Long> lastQueuedNanos = new HashMap<>();
+        final Map<String, HubUpdate> held = new HashMap<>();
+
+        Throttle(long intervalNanos) {
+            this.intervalNanos = intervalNanos;
+        }
     }
 
     HubSession(RateHub hub, String id, Outbound out, SessionSettings settings) {
@@ -99,11 +114,38 @@ public final class HubSession {
      */
     public SubscribeResult subscribe(String channel, Position from,
                                      java.util.function.Function<SubscribeResult, String> reply) {
+        return subscribe(channel, from, reply, null);
+    }
+
+    /**
+     * As {@link #subscribe(String, Position, java.util.function.Function)}, and on a state channel delivers each key
+     * at most once per {@code minInterval} (a wall board needs two updates a second, a calculator every change):
+     * values arriving sooner are held back, newer replacing older, and the newest is delivered when the interval
+     * has passed. The catch-up is never held back.
+     *
+     * @param minInterval the least time between two updates of one key, or {@code null} for every change
+     * @throws ValidationException when {@code minInterval} is given for an event channel, or is not positive
+     */
+    public SubscribeResult subscribe(String channel, Position from,
+                                     java.util.function.Function<SubscribeResult, String> reply,
+                                     Duration minInterval) {
         Channel c = hub.channel(channel);
+        if (minInterval != null && (c.kind() != ChannelKind.STATE || minInterval.isNegative()
+                || minInterval.isZero())) {
+            throw new ValidationException("maxRate", minInterval,
+                    "applies to state channels only and must be positive");
+        }
         Channel previous = subscriptions.put(channel, c);
         if (previous != null) {
             previous.unsubscribe(this);
             dropQueued(channel);
+        }
+        synchronized (this) {
+            if (minInterval == null) {
+                throttles.remove(channel);
+            } else {
+                throttles.put(channel, new Throttle(minInterval.toNanos()));
+            }
         }
         SubscribeResult result = c.subscribe(this, from, hub.clock().instant(), reply);
         if (result == null) {
@@ -249,6 +291,9 @@ public final class HubSession {
             if (closed || closingCode != null) {
                 return false;
             }
+            if (kind == ChannelKind.STATE && holdBack(u)) {
+                return true;
+            }
             enqueue(u, kind);
             cutOff = pendingEvents > settings.maxQueuedEvents();
             // Sending happens off the publisher's thread; only an idle session needs a kick, a busy one drains
@@ -287,6 +332,44 @@ public final class HubSession {
             enqueue(u, kind);
         }
         return true;
+    }
+
+    /** Holds {@code u} back when its key was queued less than the subscription's interval ago. Holds the monitor. */
+    private boolean holdBack(HubUpdate u) {
+        Throttle t = throttles.get(u.channel());
+        if (t == null) {
+            return false;
+        }
+        long now = nanosNow();
+        Long last = t.lastQueuedNanos.get(u.key());
+        if (last == null || now - last >= t.intervalNanos) {
+            t.lastQueuedNanos.put(u.key(), now);
+            return false;
+        }
+        if (t.held.put(u.key(), u) == null) { // first held value of this key: release it when the interval is over
+            hub.schedule(() -> release(u.channel(), t, u.key()), t.intervalNanos - (now - last),
+                    TimeUnit.NANOSECONDS);
+        } else {
+            conflated++;
+        }
+        return true;
+    }
+
+    private void release(String channel, Throttle t, String key) {
+        synchronized (this) {
+            HubUpdate u = t.held.remove(key);
+            if (closed || u == null || throttles.get(channel) != t) {
+                return; // closed, or unsubscribed / resubscribed meanwhile
+            }
+            t.lastQueuedNanos.put(key, nanosNow());
+            enqueue(u, ChannelKind.STATE);
+        }
+        drain();
+    }
+
+    private long nanosNow() {
+        java.time.Instant now = hub.clock().instant();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
     }
 
     private void enqueue(HubUpdate u, ChannelKind kind) {

@@ -20,7 +20,7 @@ final class Args {
     record From(String epoch, Long seq) {
     }
 
-    record Subscribe(String channel, From from) {
+    record Subscribe(String channel, From from, java.math.BigDecimal maxRate) {
     }
 
     record Unsubscribe(String channel) {

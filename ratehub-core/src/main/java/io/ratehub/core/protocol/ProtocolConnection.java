@@ -356,7 +356,16 @@ public final class ProtocolConnection {
         if (a.from() != null) {
             from = new Position(a.from().epoch(), Require.notNull("from.seq", a.from().seq()));
         }
-        session.subscribe(channel, from, r -> subscribedFrame(requestId, r));
+        Duration minInterval = null;
+        if (a.maxRate() != null) {
+            java.math.BigDecimal rate = a.maxRate();
+            if (rate.signum() <= 0 || rate.compareTo(java.math.BigDecimal.valueOf(1000)) > 0) {
+                throw new ValidationException("maxRate", rate.toPlainString(), "must be > 0 and <= 1000 per second");
+            }
+            minInterval = Duration.ofNanos(java.math.BigDecimal.valueOf(1_000_000_000L)
+                    .divide(rate, 0, java.math.RoundingMode.CEILING).longValueExact());
+        }
+        session.subscribe(channel, from, r -> subscribedFrame(requestId, r), minInterval);
     }
 
     private String subscribedFrame(String requestId, SubscribeResult r) {

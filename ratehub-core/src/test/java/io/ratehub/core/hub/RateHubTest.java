@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.ratehub.core.MutableClock;
 import io.ratehub.core.ValidationException;
 import io.ratehub.core.fixtures.ManualScheduler;
 import io.ratehub.core.fixtures.TestOutbound;
@@ -259,6 +260,38 @@ class RateHubTest {
         scheduler.runAll();
         assertThat(out.messages()).extracting(m -> m.get("type").asText() + m.path("n").asText(""))
                 .containsExactly("update", "reply1", "reply2", "update");
+    }
+
+    @Test
+    void aRateCappedSubscriptionGetsEachKeyAtMostOncePerIntervalAndTheNewestLast() {
+        MutableClock clock = MutableClock.at("2026-11-21T09:00:00Z");
+        RateHub capped = RateHub.builder().clock(clock).scheduler(scheduler).build();
+        TestOutbound board = TestOutbound.autoCompleting();
+        TestOutbound calculator = TestOutbound.autoCompleting();
+        capped.openSession(board, SessionSettings.defaults()).subscribe(RATES, null, null, Duration.ofMillis(500));
+        capped.openSession(calculator, SessionSettings.defaults()).subscribe(RATES, null);
+        for (int i = 1; i <= 4; i++) {
+            capped.publishState(RATES, "USD/CAD", value("u" + i));
+            capped.publishState(RATES, "EUR/CAD", value("e" + i));
+            scheduler.runAll();
+            clock.advance(Duration.ofMillis(100));
+            scheduler.advance(Duration.ofMillis(100));
+        }
+        assertThat(values(board.updates())).containsExactly("USD/CAD=u1", "EUR/CAD=e1");
+        clock.advance(Duration.ofMillis(100));
+        scheduler.advance(Duration.ofMillis(100));
+        assertThat(values(board.updates())).containsExactly("USD/CAD=u1", "EUR/CAD=e1", "USD/CAD=u4", "EUR/CAD=e4");
+        assertThat(values(calculator.updates())).hasSize(8);
+        clock.advance(Duration.ofSeconds(5));
+        scheduler.advance(Duration.ofSeconds(5));
+        assertThat(board.updates()).hasSize(4);
+    }
+
+    @Test
+    void aRateCapIsOnlyForStateChannels() {
+        HubSession s = hub.openSession(TestOutbound.autoCompleting(), SessionSettings.defaults());
+        assertThatThrownBy(() -> s.subscribe(LOCKS, null, null, Duration.ofMillis(500)))
+                .isInstanceOf(ValidationException.class);
     }
 
     @Test
