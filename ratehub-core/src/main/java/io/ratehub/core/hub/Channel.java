@@ -33,6 +33,10 @@ final class Channel {
     private final Set<HubSession> subscribers = new LinkedHashSet<>();
     private long seq;
     private long published;
+    /** Private (user) channels: messages kept for the user while offline, with priorities and expiry. */
+    private final boolean privateBox;
+    private final java.util.Set<Long> undelivered = new java.util.HashSet<>();
+    private long highestEvicted;
 
     Channel(String name, ChannelKind kind, String epoch, int maxHistory, Duration maxAge) {
         this.name = name;
@@ -40,6 +44,7 @@ final class Channel {
         this.epoch = epoch;
         this.maxHistory = maxHistory;
         this.maxAge = maxAge;
+        this.privateBox = name.startsWith("user:");
     }
 
     String name() {
@@ -72,8 +77,15 @@ final class Channel {
 
     /** Publishes one update, built by {@code frame} from its sequence number, and fans it out. */
     synchronized HubUpdate publish(String key, boolean removed, Instant now, FrameBuilder frame) {
+        return publish(key, removed, now, frame, 1, null);
+    }
+
+    /** Publishes with a priority (0-3) and an expiry (private channels). */
+    synchronized HubUpdate publish(String key, boolean removed, Instant now, FrameBuilder frame, int priority,
+                                   Instant expiresAt) {
         long next = seq + 1;
-        HubUpdate u = new HubUpdate(name, next, key, removed, now, frame.build(name, epoch, next, key, removed));
+        HubUpdate u = new HubUpdate(name, next, key, removed, now, frame.build(name, epoch, next, key, removed),
+                priority, expiresAt);
         seq = next;
         published++;
         history.addLast(u);
@@ -85,11 +97,17 @@ final class Channel {
                 latest.put(key, u);
             }
         }
+        boolean delivered = false;
         Iterator<HubSession> it = subscribers.iterator();
         while (it.hasNext()) {
-            if (!it.next().offer(u, kind)) {
+            if (it.next().offer(u, kind)) {
+                delivered = true;
+            } else {
                 it.remove(); // the session was closed or cut off
             }
+        }
+        if (privateBox && !delivered) {
+            undelivered.add(next);
         }
         return u;
     }
@@ -114,9 +132,27 @@ final class Channel {
                 recovery = Recovery.RESET;
                 catchUp = snapshot();
             }
+        } else if (from == null && privateBox) {
+            recovery = undelivered.isEmpty() ? Recovery.LIVE : Recovery.REPLAY;
+            catchUp = byPriority(h -> undelivered.contains(h.seq()), now);
+            undelivered.clear();
         } else if (from == null) {
             recovery = Recovery.LIVE;
             catchUp = List.of();
+        } else if (privateBox && sameEpoch && highestEvicted <= from.seq()) {
+            recovery = Recovery.REPLAY;
+            catchUp = byPriority(h -> h.seq() > from.seq(), now);
+            for (HubUpdate h : catchUp) {
+                undelivered.remove(h.seq());
+            }
+        } else if (privateBox && sameEpoch) {
+            recovery = Recovery.LOST;
+            lostFrom = from.seq() + 1;
+            lostTo = highestEvicted;
+            catchUp = byPriority(h -> h.seq() > from.seq(), now);
+            for (HubUpdate h : catchUp) {
+                undelivered.remove(h.seq());
+            }
         } else if (sameEpoch && reachesBackTo(from.seq())) {
             recovery = Recovery.REPLAY;
             catchUp = after(from.seq());
@@ -182,11 +218,49 @@ final class Channel {
         return out;
     }
 
+    /** Unexpired history entries matching {@code filter}, highest priority first, then in sequence order. */
+    private List<HubUpdate> byPriority(java.util.function.Predicate<HubUpdate> filter, Instant now) {
+        List<HubUpdate> out = new ArrayList<>();
+        for (HubUpdate u : history) {
+            if (filter.test(u) && !u.expiredAt(now)) {
+                out.add(u);
+            }
+        }
+        out.sort(Comparator.comparingInt(HubUpdate::priority).reversed().thenComparingLong(HubUpdate::seq));
+        return out;
+    }
+
     private void trim(Instant now) {
+        if (privateBox) {
+            trimPrivate(now);
+            return;
+        }
         Instant oldest = now.minus(maxAge);
         while (history.size() > maxHistory
                 || (!history.isEmpty() && history.peekFirst().time().isBefore(oldest))) {
             history.removeFirst();
+        }
+    }
+
+    /** Private boxes: expired messages go; past the bound, the lowest-priority oldest message makes room. */
+    private void trimPrivate(Instant now) {
+        history.removeIf(u -> {
+            if (u.expiredAt(now)) {
+                undelivered.remove(u.seq());
+                return true;
+            }
+            return false;
+        });
+        while (history.size() > maxHistory) {
+            HubUpdate victim = null;
+            for (HubUpdate u : history) {
+                if (victim == null || u.priority() < victim.priority()) {
+                    victim = u;
+                }
+            }
+            history.remove(victim);
+            undelivered.remove(victim.seq());
+            highestEvicted = Math.max(highestEvicted, victim.seq());
         }
     }
 

@@ -47,6 +47,8 @@ public final class RateHub {
     private final ScheduledExecutorService scheduler;
     private final int maxHistory;
     private final Duration maxHistoryAge;
+    private final int maxPrivateMessages;
+    private final Duration defaultPrivateTtl;
     private final JsonCodec codec;
     private final String epochPrefix;
     private final Map<String, Channel> channels = new ConcurrentHashMap<>();
@@ -60,6 +62,8 @@ public final class RateHub {
         this.scheduler = b.scheduler;
         this.maxHistory = b.maxHistory;
         this.maxHistoryAge = b.maxHistoryAge;
+        this.maxPrivateMessages = b.maxPrivateMessages;
+        this.defaultPrivateTtl = b.defaultPrivateTtl;
         this.codec = b.codec;
         this.epochPrefix = Long.toString(RANDOM.nextLong() & Long.MAX_VALUE, 36);
     }
@@ -148,6 +152,29 @@ public final class RateHub {
         return publishEvent(channel, value instanceof String s ? s : codec.encode(value));
     }
 
+    /**
+     * Sends a private message to a user on {@code user:<id>}. A user with a live subscription gets it at once; a user
+     * who is offline gets it on return (subscribing without a position delivers every message not yet delivered to
+     * any of the user's sessions), highest priority first, then in order, unless it expired meanwhile. The box holds
+     * at most {@link Builder#maxPrivateMessages(int)} messages; past that the lowest-priority oldest one makes room.
+     *
+     * @param eventJson the message as a JSON object
+     * @param priority its priority
+     * @param ttl how long it may wait for the user, or {@code null} for the hub's default
+     * @return the message's sequence number in the user's channel
+     */
+    public long sendToUser(String userId, String eventJson, Priority priority, Duration ttl) {
+        Require.notNull("event", eventJson);
+        Require.notNull("priority", priority);
+        Duration life = ttl == null ? defaultPrivateTtl : Require.positive("ttl", ttl);
+        Channel c = channel(Channels.user(userId));
+        java.time.Instant now = clock.instant();
+        String p = priority.name();
+        return c.publish(null, false, now,
+                (name, epoch, seq, k, rm) -> frame(name, epoch, seq, null, false, eventJson, p),
+                priority.ordinal(), now.plus(life)).seq();
+    }
+
     private long publish(String channel, ChannelKind expected, String key, boolean removed, String eventJson) {
         Require.notNull("event", eventJson);
         Channel c = channel(channel);
@@ -158,7 +185,7 @@ public final class RateHub {
             checkKey(key);
         }
         return c.publish(key, removed, clock.instant(),
-                (name, epoch, seq, k, rm) -> frame(name, epoch, seq, k, rm, eventJson)).seq();
+                (name, epoch, seq, k, rm) -> frame(name, epoch, seq, k, rm, eventJson, null)).seq();
     }
 
     private static void checkKey(String key) {
@@ -177,7 +204,8 @@ public final class RateHub {
     }
 
     /** The update frame; names, epochs and keys are validated to need no JSON escaping. */
-    private static String frame(String channel, String epoch, long seq, String key, boolean removed, String event) {
+    private static String frame(String channel, String epoch, long seq, String key, boolean removed, String event,
+                                String priority) {
         StringBuilder sb = new StringBuilder(96 + event.length());
         sb.append("{\"type\":\"update\",\"channel\":\"").append(channel)
                 .append("\",\"epoch\":\"").append(epoch)
@@ -187,6 +215,9 @@ public final class RateHub {
         }
         if (removed) {
             sb.append(",\"removed\":true");
+        }
+        if (priority != null) {
+            sb.append(",\"priority\":\"").append(priority).append('"');
         }
         return sb.append(",\"event\":").append(event).append('}').toString();
     }
@@ -229,8 +260,9 @@ public final class RateHub {
             return c;
         }
         ChannelKind kind = Channels.kindOf(name);
+        int bound = name.startsWith("user:") ? maxPrivateMessages : maxHistory;
         return channels.computeIfAbsent(name, n -> new Channel(n, kind,
-                epochPrefix + "-" + Long.toString(channelIds.incrementAndGet(), 36), maxHistory, maxHistoryAge));
+                epochPrefix + "-" + Long.toString(channelIds.incrementAndGet(), 36), bound, maxHistoryAge));
     }
 
     // ---------------------------------------------------------------- the engine
@@ -301,14 +333,35 @@ public final class RateHub {
         public static final int DEFAULT_MAX_HISTORY = 10_000;
         /** Default history age per channel: 10 minutes. */
         public static final Duration DEFAULT_MAX_HISTORY_AGE = Duration.ofMinutes(10);
+        /** Default bound of a user's private box: 1,000 messages. */
+        public static final int DEFAULT_MAX_PRIVATE_MESSAGES = 1_000;
+        /** Default time a private message waits for its user: 24 hours. */
+        public static final Duration DEFAULT_PRIVATE_TTL = Duration.ofHours(24);
 
         private Clock clock = Clock.systemUTC();
         private ScheduledExecutorService scheduler;
         private int maxHistory = DEFAULT_MAX_HISTORY;
         private Duration maxHistoryAge = DEFAULT_MAX_HISTORY_AGE;
         private JsonCodec codec = JsonCodec.create();
+        private int maxPrivateMessages = DEFAULT_MAX_PRIVATE_MESSAGES;
+        private Duration defaultPrivateTtl = DEFAULT_PRIVATE_TTL;
 
         private Builder() {
+        }
+
+        /** The most messages a user's private box holds. Default {@link #DEFAULT_MAX_PRIVATE_MESSAGES}. */
+        public Builder maxPrivateMessages(int n) {
+            if (n < 1) {
+                throw new ValidationException("maxPrivateMessages", n, "must be >= 1");
+            }
+            this.maxPrivateMessages = n;
+            return this;
+        }
+
+        /** How long a private message waits for its user unless told otherwise. Default {@link #DEFAULT_PRIVATE_TTL}. */
+        public Builder defaultPrivateTtl(Duration d) {
+            this.defaultPrivateTtl = Require.positive("defaultPrivateTtl", d);
+            return this;
         }
 
         /** Time for history ages. Default {@link Clock#systemUTC()}. */

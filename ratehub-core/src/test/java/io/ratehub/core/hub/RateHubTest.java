@@ -295,6 +295,59 @@ class RateHubTest {
     }
 
     @Test
+    void privateMessagesWaitForTheirUserAndArriveByPriorityThenOrder() {
+        MutableClock clock = MutableClock.at("2026-11-21T09:00:00Z");
+        RateHub box = RateHub.builder().clock(clock).scheduler(scheduler).maxPrivateMessages(4).build();
+        String alice = Channels.user("alice");
+        box.sendToUser("alice", value("low-1"), Priority.LOW, null);
+        box.sendToUser("alice", value("urgent-1"), Priority.URGENT, null);
+        box.sendToUser("alice", value("normal-1"), Priority.NORMAL, Duration.ofMinutes(1));
+        box.sendToUser("alice", value("high-1"), Priority.HIGH, null);
+        box.sendToUser("alice", value("urgent-2"), Priority.URGENT, null); // box full: low-1 makes room
+        clock.advance(Duration.ofMinutes(2)); // normal-1 expires
+
+        TestOutbound out = TestOutbound.autoCompleting();
+        HubSession s = box.openSession(out, SessionSettings.defaults());
+        SubscribeResult r = s.subscribe(alice, null);
+        scheduler.runAll();
+        assertThat(r.recovery()).isEqualTo(Recovery.REPLAY);
+        assertThat(values(out.updates())).containsExactly("=urgent-1", "=urgent-2", "=high-1");
+        assertThat(out.updates().get(0).get("priority").asText()).isEqualTo("URGENT");
+
+        box.sendToUser("alice", value("live"), Priority.LOW, null);
+        scheduler.runAll();
+        assertThat(values(out.updates())).endsWith("=live");
+
+        s.disconnected();
+        TestOutbound again = TestOutbound.autoCompleting();
+        SubscribeResult r2 = box.openSession(again, SessionSettings.defaults()).subscribe(alice, null);
+        scheduler.runAll();
+        assertThat(r2.recovery()).as("everything was delivered once already").isEqualTo(Recovery.LIVE);
+        assertThat(again.updates()).isEmpty();
+    }
+
+    @Test
+    void aReturningUserWithAPositionGetsWhatFollowedItByPriority() {
+        RateHub box = RateHub.builder().scheduler(scheduler).build();
+        String bob = Channels.user("bob");
+        TestOutbound out = TestOutbound.autoCompleting();
+        HubSession s = box.openSession(out, SessionSettings.defaults());
+        s.subscribe(bob, null);
+        box.sendToUser("bob", value("m1"), Priority.NORMAL, null);
+        scheduler.runAll();
+        JsonNode seen = out.updates().get(0);
+        s.disconnected();
+        box.sendToUser("bob", value("m2"), Priority.LOW, null);
+        box.sendToUser("bob", value("m3"), Priority.HIGH, null);
+        TestOutbound back = TestOutbound.autoCompleting();
+        SubscribeResult r = box.openSession(back, SessionSettings.defaults())
+                .subscribe(bob, new Position(seen.get("epoch").asText(), seen.get("seq").asLong()));
+        scheduler.runAll();
+        assertThat(r.recovery()).isEqualTo(Recovery.REPLAY);
+        assertThat(values(back.updates())).containsExactly("=m3", "=m2");
+    }
+
+    @Test
     void unknownChannelsAndWrongKindsAreRefused() {
         HubSession s = hub.openSession(TestOutbound.autoCompleting(), SessionSettings.defaults());
         assertThatThrownBy(() -> s.subscribe("nope", null)).isInstanceOf(ValidationException.class)
