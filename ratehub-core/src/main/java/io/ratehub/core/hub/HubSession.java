@@ -61,6 +61,7 @@ public final class HubSession {
     private boolean closed;
     private Integer closingCode; // set by closeAfterFlush
     private String closingReason;
+    private java.time.ZoneId zone;
     private long framesSent;
     private long updatesSent;
     private long conflated;
@@ -194,6 +195,19 @@ public final class HubSession {
     /** State values replaced in the queue by newer ones so far. */
     public synchronized long conflated() {
         return conflated;
+    }
+
+    /**
+     * Renders every update's timestamps also in {@code zone} (see docs/PROTOCOL.md), or stops with {@code null}.
+     * Each update is rendered once per zone and shared by the sessions in that zone.
+     */
+    public synchronized void timeZone(java.time.ZoneId z) {
+        this.zone = z;
+    }
+
+    /** The session's time zone, or {@code null}. */
+    public synchronized java.time.ZoneId timeZone() {
+        return zone;
     }
 
     /** Whether the session is closed. */
@@ -489,7 +503,7 @@ public final class HubSession {
             if (!(e.getKey() instanceof Slot)) {
                 pendingEvents--;
             }
-            frames.add(e.getValue().frame());
+            frames.add(e.getValue().frame(zone, io.ratehub.core.internal.LocalTimes::render));
             it.remove();
         }
         if (pending.isEmpty()) {

@@ -14,7 +14,10 @@ final class Args {
     private Args() {
     }
 
-    record Auth(String token, String apiKey) {
+    record Auth(String token, String apiKey, String tz) {
+    }
+
+    record TimeZone(String tz) {
     }
 
     record From(String epoch, Long seq) {

@@ -210,6 +210,14 @@ public final class ProtocolConnection {
         }
     }
 
+    private static java.time.ZoneId zone(String tz) {
+        try {
+            return java.time.ZoneId.of(tz);
+        } catch (java.time.DateTimeException e) {
+            throw new ValidationException("tz", tz, "must be a time zone id such as Africa/Lagos or UTC");
+        }
+    }
+
     private static String requestId(JsonNode node) {
         if (node == null || node.isNull()) {
             return null;
@@ -260,6 +268,9 @@ public final class ProtocolConnection {
             } else {
                 throw new ValidationException("token", null, "give exactly one of token or apiKey");
             }
+            if (a.tz() != null) {
+                session.timeZone(zone(a.tz()));
+            }
             authenticate(requestId, c);
             return;
         }
@@ -269,6 +280,15 @@ public final class ProtocolConnection {
         }
         switch (op) {
             case "subscribe" -> subscribe(p, requestId, service.codec().treeToValue(args, Args.Subscribe.class));
+            case "timezone" -> {
+                Args.TimeZone a = service.codec().treeToValue(args, Args.TimeZone.class);
+                java.time.ZoneId z = a.tz() == null ? null : zone(a.tz());
+                session.timeZone(z);
+                ObjectNode reply = frame("reply", requestId);
+                reply.put("op", op);
+                reply.putObject("result").put("tz", z == null ? null : z.getId());
+                send(reply);
+            }
             case "unsubscribe" -> {
                 Args.Unsubscribe a = service.codec().treeToValue(args, Args.Unsubscribe.class);
                 Require.notNull("channel", a.channel());
@@ -338,6 +358,9 @@ public final class ProtocolConnection {
         welcome.put("connection", id);
         welcome.set("principal", service.principalNode(p));
         welcome.put("time", service.engine().clock().instant().toString());
+        if (session.timeZone() != null) {
+            welcome.put("timezone", session.timeZone().getId());
+        }
         send(welcome);
     }
 
@@ -393,7 +416,9 @@ public final class ProtocolConnection {
     }
 
     private void send(ObjectNode frame) {
-        session.sendControl(service.codec().encode(frame));
+        String text = service.codec().encode(frame);
+        java.time.ZoneId z = session.timeZone();
+        session.sendControl(z == null ? text : io.ratehub.core.internal.LocalTimes.render(text, z));
     }
 
     private void sendError(String requestId, ErrorCode code, String message, String field) {

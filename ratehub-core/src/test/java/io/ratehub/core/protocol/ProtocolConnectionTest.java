@@ -292,6 +292,22 @@ class ProtocolConnectionTest {
     }
 
     @Test
+    void aClientTimeZoneRendersEveryTimestampAlsoInThatZone() {
+        Client c = new Client().send("{\"op\":\"auth\",\"id\":\"a\",\"token\":\"t-term1\",\"tz\":\"Africa/Lagos\"}");
+        assertThat(c.last().get("timezone").asText()).isEqualTo("Africa/Lagos");
+        assertThat(c.last().get("timeLocal").asText()).isEqualTo("2026-11-21T10:00+01:00");
+        c.send("{\"op\":\"subscribe\",\"channel\":\"store:s1:rates\"}");
+        JsonNode update = c.lastOfType("update");
+        assertThat(update.at("/event/rate/asOf").asText()).isEqualTo("2026-11-21T09:00:00Z");
+        assertThat(update.at("/event/rate/asOfLocal").asText()).isEqualTo("2026-11-21T10:00+01:00");
+        c.send("{\"op\":\"timezone\",\"id\":\"z\",\"tz\":\"Mars/Olympus\"}");
+        assertThat(c.last().get("field").asText()).isEqualTo("tz");
+        c.send("{\"op\":\"timezone\",\"id\":\"z\",\"tz\":\"Africa/Nairobi\"}");
+        assertThat(c.last().at("/result/tz").asText()).isEqualTo("Africa/Nairobi");
+        assertThat(c.last().get("id").asText()).isEqualTo("z");
+    }
+
+    @Test
     void aReturningClientRecoversMissedLockEventsFromItsPosition() {
         Client c = new Client().auth("t-term1");
         c.send("{\"op\":\"subscribe\",\"id\":\"s\",\"channel\":\"store:s1:locks\"}");
