@@ -123,13 +123,19 @@ public final class RateEngine {
     /** The current market rate of a pair (possibly stale), if any quote was ever fresh. */
     public Optional<MarketRate> marketRate(CurrencyPair pair) {
         PairBook book = books.get(Require.notNull("pair", pair));
-        return Optional.ofNullable(book == null ? null : book.market());
+        if (book == null) {
+            return Optional.empty();
+        }
+        book.refreshIfDue(settings.clock().instant());
+        return Optional.ofNullable(book.market());
     }
 
     /** Every pair's current market rate, ordered by pair. */
     public List<MarketRate> marketRates() {
         List<MarketRate> out = new ArrayList<>();
+        Instant now = settings.clock().instant();
         for (PairBook book : books.values()) {
+            book.refreshIfDue(now);
             MarketRate m = book.market();
             if (m != null) {
                 out.add(m);
@@ -147,14 +153,20 @@ public final class RateEngine {
 
     private StoreRate currentStoreRate(String storeId, CurrencyPair pair) {
         PairBook book = books.get(pair);
-        return book == null ? null : book.storeRate(storeId);
+        if (book == null) {
+            return null;
+        }
+        book.refreshIfDue(settings.clock().instant());
+        return book.storeRate(storeId);
     }
 
     /** Every current rate of a store, ordered by pair. */
     public List<StoreRate> storeRates(String storeId) {
         Require.notNull("storeId", storeId);
         List<StoreRate> out = new ArrayList<>();
+        Instant now = settings.clock().instant();
         for (PairBook book : books.values()) {
+            book.refreshIfDue(now);
             StoreRate r = book.storeRate(storeId);
             if (r != null) {
                 out.add(r);
@@ -175,16 +187,9 @@ public final class RateEngine {
 
     /** The store's override for a pair (active or starting later), if any. */
     public Optional<RateOverride> override(String storeId, CurrencyPair pair) {
+        Require.notNull("storeId", storeId);
         PairBook book = books.get(Require.notNull("pair", pair));
-        if (book == null) {
-            return Optional.empty();
-        }
-        book.stateLock.lock();
-        try {
-            return Optional.ofNullable(book.override(Require.notNull("storeId", storeId)));
-        } finally {
-            book.stateLock.unlock();
-        }
+        return Optional.ofNullable(book == null ? null : book.override(storeId));
     }
 
     /** A rate lock, while it is remembered (active, or finished less than the retention time ago). */
@@ -329,6 +334,7 @@ public final class RateEngine {
     }
 
     private void checkDeviation(PairBook book, RateOverride o) {
+        book.refreshIfDue(settings.clock().instant());
         MarketRate m = book.market();
         if (m == null || m.stale()) {
             throw new StaleRateException("no live market rate for " + o.pair()

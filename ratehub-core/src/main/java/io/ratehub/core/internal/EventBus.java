@@ -16,8 +16,11 @@ public final class EventBus {
 
     /** Adds a listener; the registration removes it. */
     public ListenerRegistration add(RateEventListener listener) {
-        listeners.add(Require.notNull("listener", listener));
-        return () -> listeners.remove(listener);
+        Require.notNull("listener", listener);
+        // Wrapped, so that removing one registration never removes another of the same listener.
+        RateEventListener registered = listener::onEvent;
+        listeners.add(registered);
+        return () -> listeners.remove(registered);
     }
 
     /** Delivers one event to every listener, in registration order. */

@@ -37,7 +37,7 @@ public final class LockBook {
     private final EngineSettings settings;
     private final EventBus bus;
     private final TimerQueue timers;
-    private final BiFunction<String, io.ratehub.core.model.CurrencyPair, StoreRate> rates;
+    private final BiFunction<String, io.ratehub.core.model.CurrencyPair, StoreRate> rates; // current, refreshed
     private final Map<String, Slot> byId = new ConcurrentHashMap<>();
     private final Map<String, Slot> byRequest = new ConcurrentHashMap<>();
 

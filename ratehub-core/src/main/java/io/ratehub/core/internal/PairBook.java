@@ -51,7 +51,7 @@ public final class PairBook {
     private final Map<String, SourceState> sources = new TreeMap<>(); // name order: deterministic aggregation
     private final Map<String, StoreBook> stores = new ConcurrentHashMap<>();
     private volatile MarketRate market;
-    private Instant nextCheck;
+    private volatile Instant nextCheck;
     private final List<RateEvent> pending = new ArrayList<>();
 
     /** Per-source state; guarded by stateLock. */
@@ -67,9 +67,10 @@ public final class PairBook {
     /** Per-store state; mutated under stateLock, {@link #rate} readable without it. */
     private static final class StoreBook {
         final String storeId;
-        SpreadRule spread;
-        RateOverride override;
+        volatile SpreadRule spread;
+        volatile RateOverride override;
         final Map<ThresholdRule.Kind, ThresholdState> thresholds = new EnumMap<>(ThresholdRule.Kind.class);
+        volatile boolean hasThresholds;
         volatile StoreRate rate;
 
         StoreBook(String storeId) {
@@ -77,12 +78,16 @@ public final class PairBook {
         }
     }
 
-    /** One alert rule's hysteresis state and, for market moves, its samples of the mid. */
+    /**
+     * One alert rule's hysteresis state and, for market moves, the mid sampled in buckets of window/60: each bucket
+     * holds the last mid seen in it, and the oldest bucket kept is the newest one that began at or before the
+     * window's start, so the reference is the mid in force when the window began, even after a quiet spell.
+     */
     private static final class ThresholdState {
         final ThresholdRule rule;
         final long bucketMillis;
-        final ArrayDeque<long[]> bucketStarts = new ArrayDeque<>(); // [bucket index]
-        final ArrayDeque<BigDecimal> bucketMids = new ArrayDeque<>();
+        final ArrayDeque<Long> buckets = new ArrayDeque<>();
+        final ArrayDeque<BigDecimal> mids = new ArrayDeque<>();
         boolean breached;
 
         ThresholdState(ThresholdRule rule) {
@@ -90,19 +95,28 @@ public final class PairBook {
             this.bucketMillis = rule.window() == null ? 0 : Math.max(1, rule.window().toMillis() / 60);
         }
 
-        /** Records {@code mid} at {@code now} and returns the mid at the start of the trailing window. */
+        /** Records {@code mid} at {@code now} and returns the mid in force at the start of the trailing window. */
         BigDecimal sampleAndReference(Instant now, BigDecimal mid) {
             long bucket = now.toEpochMilli() / bucketMillis;
-            if (bucketStarts.isEmpty() || bucketStarts.peekLast()[0] != bucket) {
-                bucketStarts.addLast(new long[] {bucket});
-                bucketMids.addLast(mid);
+            if (!buckets.isEmpty() && buckets.peekLast() == bucket) {
+                mids.removeLast();
+                mids.addLast(mid);
+            } else {
+                buckets.addLast(bucket);
+                mids.addLast(mid);
             }
-            long oldestAllowed = (now.toEpochMilli() - rule.window().toMillis()) / bucketMillis;
-            while (bucketStarts.size() > 1 && bucketStarts.peekFirst()[0] < oldestAllowed) {
-                bucketStarts.removeFirst();
-                bucketMids.removeFirst();
+            long windowStart = (now.toEpochMilli() - rule.window().toMillis()) / bucketMillis;
+            while (buckets.size() > 1 && secondBucket() <= windowStart) {
+                buckets.removeFirst();
+                mids.removeFirst();
             }
-            return bucketMids.peekFirst();
+            return mids.peekFirst();
+        }
+
+        private long secondBucket() {
+            java.util.Iterator<Long> it = buckets.iterator();
+            it.next();
+            return it.next();
         }
     }
 
@@ -143,7 +157,13 @@ public final class PairBook {
 
     /** The ids of stores with a rate, a rule or an override on this pair. */
     public Collection<String> storeIds() {
-        return stores.keySet();
+        List<String> ids = new ArrayList<>();
+        for (StoreBook sb : stores.values()) {
+            if (sb.spread != null || sb.override != null || sb.rate != null || sb.hasThresholds) {
+                ids.add(sb.storeId);
+            }
+        }
+        return ids;
     }
 
     /** The store's spread rule, or {@code null}. Call under a lock. */
@@ -183,15 +203,29 @@ public final class PairBook {
         }
     }
 
-    /** Re-evaluates freshness, overrides' windows and prices at {@code now} (a timer fired). */
+    /**
+     * Re-evaluates freshness, overrides' windows, prices and alert rules at {@code now} (a timer fired, or an
+     * override starts).
+     */
     public void refresh(Instant now) {
         stateLock.lock();
         try {
             nextCheck = null;
             recompute(now);
-            repriceAll(now, false);
+            repriceAll(now, true);
         } finally {
             flushAndUnlock();
+        }
+    }
+
+    /**
+     * Makes the state current before it is read for a decision: when a source's staleness check is due but its
+     * timer has not run yet, runs it now, so that a rate past its sources' age is never used as live.
+     */
+    public void refreshIfDue(Instant now) {
+        Instant due = nextCheck;
+        if (due != null && !now.isBefore(due)) {
+            refresh(now);
         }
     }
 
@@ -430,9 +464,11 @@ public final class PairBook {
             StoreBook sb = stores.computeIfAbsent(rule.storeId(), StoreBook::new);
             if (remove) {
                 sb.thresholds.remove(rule.kind());
+                sb.hasThresholds = !sb.thresholds.isEmpty();
                 pending.add(new RateEvent.ThresholdRemoved(rule, actor, now));
             } else {
                 sb.thresholds.put(rule.kind(), new ThresholdState(rule));
+                sb.hasThresholds = true;
                 pending.add(new RateEvent.ThresholdSet(rule, actor, now));
                 evaluateThresholds(sb, now);
             }

@@ -8,7 +8,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -92,7 +91,7 @@ public final class CurrencyCatalog {
 
     /** Whether {@code code} is one of this catalog's crypto codes. */
     public boolean isCrypto(String code) {
-        return cryptoCodes.contains(code);
+        return code != null && cryptoCodes.contains(code);
     }
 
     /** Whether both codes of the pair are known. */
@@ -118,6 +117,7 @@ public final class CurrencyCatalog {
 
     /** The number of decimal places {@code pair} is priced in. */
     public int scaleOf(CurrencyPair pair) {
+        Require.notNull("pair", pair);
         Integer explicit = pairScales.get(pair);
         if (explicit != null) {
             return explicit;
@@ -133,6 +133,7 @@ public final class CurrencyCatalog {
      * KWD 3), or the crypto scale for crypto codes.
      */
     public int amountScaleOf(String code) {
+        Require.notNull("currency", code);
         if (isCrypto(code)) {
             return cryptoScale;
         }
@@ -177,10 +178,6 @@ public final class CurrencyCatalog {
     }
 
     private CurrencyPair splitJoined(String original, String t) {
-        if (t.length() == 6 && isKnown(t.substring(0, 3)) && isKnown(t.substring(3))
-                && !t.substring(0, 3).equals(t.substring(3))) {
-            return new CurrencyPair(t.substring(0, 3), t.substring(3));
-        }
         CurrencyPair found = null;
         for (int i = 2; i <= t.length() - 2; i++) {
             String base = t.substring(0, i);
@@ -237,7 +234,7 @@ public final class CurrencyCatalog {
 
         /** Scale of fiat pairs quoted in {@code quoteCode}. Default: JPY 3. */
         public Builder quoteScale(String quoteCode, int scale) {
-            Objects.requireNonNull(quoteCode, "quoteCode");
+            CurrencyPair.checkCode("quoteCode", quoteCode);
             quoteScales.put(quoteCode, checkScale(scale));
             return this;
         }

@@ -30,7 +30,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -268,7 +267,7 @@ class BadInputTest {
     }
 
     @Test
-    @Disabled("BUG: RateEngine.override(null, pair) returns Optional.empty() for a pair the engine has no book for")
+
     void overrideReadRejectsNullStoreEvenForAnUnseenPair() {
         EngineFixture f = new EngineFixture();
 

@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 class ListenerTest {
@@ -103,7 +102,7 @@ class ListenerTest {
     }
 
     @Test
-    @Disabled("BUG: EventBus registration removes by equality, so a second remove() of one registration removes another registration of the same listener")
+
     void removingOneRegistrationTwiceLeavesAnotherRegistrationOfTheSameListener() {
         EngineFixture f = new EngineFixture();
         EventRecorder twice = new EventRecorder();

@@ -18,7 +18,6 @@ import io.ratehub.core.model.SpreadRule;
 import io.ratehub.core.model.StoreRate;
 import java.time.Duration;
 import java.time.Instant;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 class StalenessTest {
@@ -249,7 +248,7 @@ class StalenessTest {
     }
 
     @Test
-    @Disabled("BUG: lock() judges staleness only by the stored flag; a rate whose sources passed maxSourceAge locks until runDueTimers runs")
+
     void lockJudgesSourceAgeItselfWhenTheTimerHasNotRunYet() {
         EngineFixture f = new EngineFixture();
         f.withUsdCadMarket();
@@ -263,7 +262,7 @@ class StalenessTest {
     }
 
     @Test
-    @Disabled("BUG: setOverride checks deviation against a market whose sources passed maxSourceAge when the timer has not run")
+
     void overrideDeviationCheckJudgesSourceAgeItselfWhenTheTimerHasNotRunYet() {
         EngineFixture f = new EngineFixture();
         f.withUsdCadMarket();

@@ -16,7 +16,6 @@ import io.ratehub.core.model.SpreadRule;
 import io.ratehub.core.model.StoreRate;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 class StorePricingTest {
@@ -205,7 +204,7 @@ class StorePricingTest {
     }
 
     @Test
-    @Disabled("BUG: RateEngine.stores() keeps listing a store after its only spread was removed (empty StoreBook stays)")
+
     void storeWithNothingLeftIsNoLongerListed() {
         EngineFixture f = new EngineFixture().withUsdCadMarket();
 

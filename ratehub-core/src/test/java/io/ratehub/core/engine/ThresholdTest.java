@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 class ThresholdTest {
@@ -111,7 +110,7 @@ class ThresholdTest {
     }
 
     @Test
-    @Disabled("BUG: PairBook.ThresholdState.sampleAndReference drops the sample in force at the window start; a jump after a quiet spell never alerts")
+
     void jumpAfterAQuietSpellLongerThanTheWindowIsABreach() {
         EngineFixture f = withRule(MOVE_1PCT_60S);
         for (int s = 5; s <= 120; s += 5) { // the same price keeps the source fresh; the mid stays 1.00000
@@ -185,7 +184,7 @@ class ThresholdTest {
     }
 
     @Test
-    @Disabled("BUG: a pending override's divergence is not judged when it activates (refresh reprices without evaluating thresholds)")
+
     void pendingOverrideIsJudgedWhenItStarts() {
         EngineFixture f = withRule(DIVERGENCE_2PCT);
         Instant from = T0.plusSeconds(600);
