@@ -42,7 +42,26 @@ public enum ErrorCode {
     /** The message's {@code op} is not one the protocol knows. */
     UNKNOWN_OP("unknown_op"),
     /** The server failed while handling a valid request; nothing was changed. */
-    INTERNAL("internal");
+    INTERNAL("internal"),
+    /** Client side: the request was not sent because the client is not connected. */
+    NOT_CONNECTED("not_connected"),
+    /**
+     * Client side: the connection was lost after the request was sent and before its reply; whether it took effect
+     * is unknown (repeat a lock with the same request id to find out safely).
+     */
+    CONNECTION_LOST("connection_lost"),
+    /** Client side: no reply within the request timeout; whether it took effect is unknown. */
+    TIMEOUT("timeout");
+
+    /** The code of a wire name, or {@link #INTERNAL} for one this version does not know. */
+    public static ErrorCode ofWireName(String wireName) {
+        for (ErrorCode c : values()) {
+            if (c.wireName.equals(wireName)) {
+                return c;
+            }
+        }
+        return INTERNAL;
+    }
 
     private final String wireName;
 

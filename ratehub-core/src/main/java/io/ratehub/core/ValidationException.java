@@ -34,6 +34,24 @@ public class ValidationException extends RateHubException {
         this.value = value == null ? null : String.valueOf(value);
     }
 
+    /** A refusal received from a server: its message is kept as sent, the value is not known. */
+    private ValidationException(ErrorCode code, String field, String message, boolean fromWire) {
+        super(code, message);
+        this.field = field;
+        this.value = null;
+    }
+
+    /**
+     * The exception a client raises for a server's error frame that named a field.
+     *
+     * @param code the error's code
+     * @param field the field the server named
+     * @param message the server's message, kept as it is
+     */
+    public static ValidationException fromWire(ErrorCode code, String field, String message) {
+        return new ValidationException(code, field, message, true);
+    }
+
     private static String render(Object value) {
         if (value == null) {
             return "null";

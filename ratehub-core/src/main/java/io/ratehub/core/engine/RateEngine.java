@@ -73,8 +73,10 @@ import org.slf4j.LoggerFactory;
  * cannot be completed even if its expiry has not been processed yet.
  *
  * <p><b>Threading.</b> Safe for concurrent use by any number of threads. Ticks and decisions on different pairs run
- * in parallel; on one pair they are serialized. Reads are lock-free. Listeners are called on the thread that
- * caused the change; see {@link RateEventListener}.
+ * in parallel; on one pair they are serialized. Reads are lock-free and have no side effects: a rate whose sources
+ * have all passed their age reads as stale even before its staleness check has run. Listeners are called on the
+ * thread that caused the change, holding that pair's state; see {@link RateEventListener}. A listener may read the
+ * engine, but must not run commands (hand them to another thread).
  */
 public final class RateEngine {
     private static final Logger LOG = LoggerFactory.getLogger(RateEngine.class);
@@ -95,7 +97,7 @@ public final class RateEngine {
                 b.defaultLockTtl, b.maxLockTtl, b.lockRetention, b.auditLog, b.lockIds);
         this.scheduler = b.scheduler;
         this.timers = new TimerQueue(this::arm);
-        this.locks = new LockBook(settings, bus, timers, this::currentStoreRate);
+        this.locks = new LockBook(settings, bus, timers, this::rateForLock);
     }
 
     /** A builder with every default; see each method. */
@@ -123,11 +125,7 @@ public final class RateEngine {
     /** The current market rate of a pair (possibly stale), if any quote was ever fresh. */
     public Optional<MarketRate> marketRate(CurrencyPair pair) {
         PairBook book = books.get(Require.notNull("pair", pair));
-        if (book == null) {
-            return Optional.empty();
-        }
-        book.refreshIfDue(settings.clock().instant());
-        return Optional.ofNullable(book.market());
+        return Optional.ofNullable(book == null ? null : book.marketAt(settings.clock().instant()));
     }
 
     /** Every pair's current market rate, ordered by pair. */
@@ -135,8 +133,7 @@ public final class RateEngine {
         List<MarketRate> out = new ArrayList<>();
         Instant now = settings.clock().instant();
         for (PairBook book : books.values()) {
-            book.refreshIfDue(now);
-            MarketRate m = book.market();
+            MarketRate m = book.marketAt(now);
             if (m != null) {
                 out.add(m);
             }
@@ -153,11 +150,18 @@ public final class RateEngine {
 
     private StoreRate currentStoreRate(String storeId, CurrencyPair pair) {
         PairBook book = books.get(pair);
+        return book == null ? null : book.storeRateAt(storeId, settings.clock().instant());
+    }
+
+    /** The rate a lock is taken at: due transitions (staleness, override start or end) are made first. */
+    private StoreRate rateForLock(String storeId, CurrencyPair pair) {
+        PairBook book = books.get(pair);
         if (book == null) {
             return null;
         }
-        book.refreshIfDue(settings.clock().instant());
-        return book.storeRate(storeId);
+        Instant now = settings.clock().instant();
+        book.refreshIfDue(now);
+        return book.storeRateAt(storeId, now);
     }
 
     /** Every current rate of a store, ordered by pair. */
@@ -166,8 +170,7 @@ public final class RateEngine {
         List<StoreRate> out = new ArrayList<>();
         Instant now = settings.clock().instant();
         for (PairBook book : books.values()) {
-            book.refreshIfDue(now);
-            StoreRate r = book.storeRate(storeId);
+            StoreRate r = book.storeRateAt(storeId, now);
             if (r != null) {
                 out.add(r);
             }

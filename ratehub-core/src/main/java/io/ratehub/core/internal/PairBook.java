@@ -52,6 +52,10 @@ public final class PairBook {
     private final Map<String, StoreBook> stores = new ConcurrentHashMap<>();
     private volatile MarketRate market;
     private volatile Instant nextCheck;
+    /** When the last fresh source goes stale unless a newer quote arrives; null when none is fresh. */
+    private volatile Instant freshUntil;
+    /** The earliest override start or end still ahead; null when none. */
+    private volatile Instant nextOverrideBoundary;
     private final List<RateEvent> pending = new ArrayList<>();
 
     /** Per-source state; guarded by stateLock. */
@@ -149,6 +153,31 @@ public final class PairBook {
         return market;
     }
 
+    /**
+     * The market rate as it stands at {@code now}: marked stale when every source has passed its age, even if the
+     * staleness check has not run yet. Lock-free and without side effects, so it is safe from any thread, listeners
+     * included.
+     */
+    public MarketRate marketAt(Instant now) {
+        MarketRate m = market;
+        return m != null && !m.stale() && pastFreshness(now) ? m.asStale() : m;
+    }
+
+    private boolean pastFreshness(Instant now) {
+        Instant until = freshUntil;
+        return until == null || !now.isBefore(until);
+    }
+
+    /** The store's rate as it stands at {@code now}; see {@link #marketAt(Instant)}. */
+    public StoreRate storeRateAt(String storeId, Instant now) {
+        StoreRate r = storeRate(storeId);
+        if (r != null && r.basis() == RateBasis.MARKET && !r.stale() && pastFreshness(now)) {
+            return new StoreRate(r.storeId(), r.pair(), r.buy(), r.sell(), r.mid(), r.basis(), r.asOf(),
+                    r.validUntil(), true);
+        }
+        return r;
+    }
+
     /** The store's current rate, or {@code null}. Lock-free. */
     public StoreRate storeRate(String storeId) {
         StoreBook sb = stores.get(storeId);
@@ -166,19 +195,19 @@ public final class PairBook {
         return ids;
     }
 
-    /** The store's spread rule, or {@code null}. Call under a lock. */
+    /** The store's spread rule, or {@code null}. Lock-free; stable under {@link #commandLock}. */
     public SpreadRule spread(String storeId) {
         StoreBook sb = stores.get(storeId);
         return sb == null ? null : sb.spread;
     }
 
-    /** The store's override (active or pending), or {@code null}. Call under a lock. */
+    /** The store's override (active or pending), or {@code null}. Lock-free; stable under {@link #commandLock}. */
     public RateOverride override(String storeId) {
         StoreBook sb = stores.get(storeId);
         return sb == null ? null : sb.override;
     }
 
-    /** The store's rule of {@code kind}, or {@code null}. Call under a lock. */
+    /** The store's rule of {@code kind}, or {@code null}. Call under {@link #commandLock}. */
     public ThresholdRule threshold(String storeId, ThresholdRule.Kind kind) {
         StoreBook sb = stores.get(storeId);
         ThresholdState ts = sb == null ? null : sb.thresholds.get(kind);
@@ -213,6 +242,7 @@ public final class PairBook {
             nextCheck = null;
             recompute(now);
             repriceAll(now, true);
+            updateOverrideBoundary(now);
         } finally {
             flushAndUnlock();
         }
@@ -224,9 +254,26 @@ public final class PairBook {
      */
     public void refreshIfDue(Instant now) {
         Instant due = nextCheck;
-        if (due != null && !now.isBefore(due)) {
+        Instant boundary = nextOverrideBoundary;
+        if ((due != null && !now.isBefore(due)) || (boundary != null && !now.isBefore(boundary))) {
             refresh(now);
         }
+    }
+
+    /** Recomputes the earliest override start or end still ahead of {@code now}. Holds stateLock. */
+    private void updateOverrideBoundary(Instant now) {
+        Instant next = null;
+        for (StoreBook sb : stores.values()) {
+            RateOverride o = sb.override;
+            if (o == null) {
+                continue;
+            }
+            Instant b = now.isBefore(o.validFrom()) ? o.validFrom() : o.validUntil();
+            if (now.isBefore(b) && (next == null || b.isBefore(next))) {
+                next = b;
+            }
+        }
+        nextOverrideBoundary = next;
     }
 
     private boolean isFresh(MarketQuote q, Instant now) {
@@ -237,6 +284,7 @@ public final class PairBook {
         List<MarketQuote> fresh = new ArrayList<>(sources.size());
         List<SourceState> freshStates = new ArrayList<>(sources.size());
         Instant earliestExpiry = null;
+        Instant latestExpiry = null;
         for (SourceState s : sources.values()) {
             s.wasStale = s.stale;
             s.wasOutlier = s.outlier;
@@ -249,11 +297,15 @@ public final class PairBook {
                 if (earliestExpiry == null || expiry.isBefore(earliestExpiry)) {
                     earliestExpiry = expiry;
                 }
+                if (latestExpiry == null || expiry.isAfter(latestExpiry)) {
+                    latestExpiry = expiry;
+                }
             } else if (!s.stale) {
                 s.stale = true;
                 pending.add(new RateEvent.SourceStale(pair, s.quote.source(), s.quote.time(), now));
             }
         }
+        freshUntil = latestExpiry;
         List<MarketQuote> used = excludeOutliers(fresh, freshStates, now);
         for (SourceState s : freshStates) {
             if ((s.wasStale || s.wasOutlier) && !s.outlier) {
@@ -426,6 +478,7 @@ public final class PairBook {
         try {
             StoreBook sb = stores.computeIfAbsent(o.storeId(), StoreBook::new);
             sb.override = o;
+            updateOverrideBoundary(now);
             pending.add(new RateEvent.OverrideSet(o, now));
             reprice(sb, now);
             evaluateThresholds(sb, now);
@@ -446,6 +499,7 @@ public final class PairBook {
                 return false;
             }
             sb.override = null;
+            updateOverrideBoundary(now);
             pending.add(actor == null
                     ? new RateEvent.OverrideExpired(expected, now)
                     : new RateEvent.OverrideCleared(storeId, pair, expected, actor, reason, now));

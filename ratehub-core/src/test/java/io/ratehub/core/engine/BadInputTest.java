@@ -267,7 +267,6 @@ class BadInputTest {
     }
 
     @Test
-
     void overrideReadRejectsNullStoreEvenForAnUnseenPair() {
         EngineFixture f = new EngineFixture();
 

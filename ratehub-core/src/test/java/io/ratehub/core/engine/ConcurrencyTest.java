@@ -32,7 +32,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -177,7 +176,6 @@ class ConcurrencyTest {
      * only forces the interleaving that otherwise happens by chance.
      */
     @Test
-
     void listenersReadingOtherPairsDuringDeliveryDoNotDeadlock() throws Exception {
         EngineFixture f = new EngineFixture();
         f.tickMid(USD_CAD, "feed-a", "1.00000");
@@ -218,7 +216,7 @@ class ConcurrencyTest {
      * pair's listener doing the same. The barrier only forces the interleaving that otherwise happens by chance.
      */
     @Test
-    @Disabled("BUG: RateEngine.storeRate()/marketRate() run PairBook.refreshIfDue, taking another pair's stateLock inside a listener; two such listeners deadlock")
+
     void listenersReadingOtherPairsWhoseStalenessCheckIsDueDoNotDeadlock() throws Exception {
         EngineFixture f = new EngineFixture();
         f.tickMid(USD_CAD, "feed-a", "1.00000");

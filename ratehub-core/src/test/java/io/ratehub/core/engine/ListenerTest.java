@@ -102,7 +102,6 @@ class ListenerTest {
     }
 
     @Test
-
     void removingOneRegistrationTwiceLeavesAnotherRegistrationOfTheSameListener() {
         EngineFixture f = new EngineFixture();
         EventRecorder twice = new EventRecorder();

@@ -248,7 +248,22 @@ class StalenessTest {
     }
 
     @Test
+    void readsNeverPresentARatePastItsSourcesAgeAsLiveEvenBeforeTheTimerRuns() {
+        EngineFixture f = new EngineFixture();
+        f.withUsdCadMarket();
+        f.clock.advanceSeconds(10); // the only source reaches max age; no timer has run
 
+        assertThat(f.market(USD_CAD).stale()).isTrue();
+        assertThat(f.engine.marketRates()).allSatisfy(m -> assertThat(m.stale()).isTrue());
+        assertThat(f.storeRate(STORE, USD_CAD).isLiveAt(f.now())).isFalse();
+        assertThat(f.engine.storeRates(STORE)).allSatisfy(r -> assertThat(r.stale()).isTrue());
+        assertThat(f.events.of(RateEvent.PairStale.class)).as("reads have no side effects").isEmpty();
+
+        f.engine.runDueTimers();
+        assertThat(f.events.of(RateEvent.PairStale.class)).as("the transition is reported once").hasSize(1);
+    }
+
+    @Test
     void lockJudgesSourceAgeItselfWhenTheTimerHasNotRunYet() {
         EngineFixture f = new EngineFixture();
         f.withUsdCadMarket();
@@ -262,7 +277,6 @@ class StalenessTest {
     }
 
     @Test
-
     void overrideDeviationCheckJudgesSourceAgeItselfWhenTheTimerHasNotRunYet() {
         EngineFixture f = new EngineFixture();
         f.withUsdCadMarket();

@@ -204,7 +204,6 @@ class StorePricingTest {
     }
 
     @Test
-
     void storeWithNothingLeftIsNoLongerListed() {
         EngineFixture f = new EngineFixture().withUsdCadMarket();
 

@@ -110,7 +110,6 @@ class ThresholdTest {
     }
 
     @Test
-
     void jumpAfterAQuietSpellLongerThanTheWindowIsABreach() {
         EngineFixture f = withRule(MOVE_1PCT_60S);
         for (int s = 5; s <= 120; s += 5) { // the same price keeps the source fresh; the mid stays 1.00000
@@ -184,7 +183,6 @@ class ThresholdTest {
     }
 
     @Test
-
     void pendingOverrideIsJudgedWhenItStarts() {
         EngineFixture f = withRule(DIVERGENCE_2PCT);
         Instant from = T0.plusSeconds(600);

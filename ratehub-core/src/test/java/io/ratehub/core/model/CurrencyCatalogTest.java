@@ -157,7 +157,6 @@ class CurrencyCatalogTest {
     }
 
     @Test
-
     void sixCharacterJoinedTextThatSplitsTwoWaysIsRefusedAsAmbiguous() {
         // "ABCUSD" is ABC/USD but also AB/CUSD; the documented rule refuses it as ambiguous.
         CurrencyCatalog c = CurrencyCatalog.builder().crypto("AB").crypto("CUSD").crypto("ABC").build();
@@ -213,7 +212,6 @@ class CurrencyCatalogTest {
     }
 
     @Test
-
     void quoteScaleRejectsNullAndMalformedCodesNamingTheField() {
         Throwable nullCode = catchThrowable(() -> CurrencyCatalog.builder().quoteScale(null, 2));
         Throwable lowerCase = catchThrowable(() -> CurrencyCatalog.builder().quoteScale("jpy", 2));
@@ -225,7 +223,6 @@ class CurrencyCatalogTest {
     }
 
     @Test
-
     void lookUpsRejectNullWithValidationException() {
         assertThat(catchThrowable(() -> STANDARD.scaleOf(null))).isInstanceOf(ValidationException.class);
         assertThat(catchThrowable(() -> STANDARD.amountScaleOf(null))).isInstanceOf(ValidationException.class);
