@@ -388,7 +388,11 @@ public final class ProtocolConnection {
             minInterval = Duration.ofNanos(java.math.BigDecimal.valueOf(1_000_000_000L)
                     .divide(rate, 0, java.math.RoundingMode.CEILING).longValueExact());
         }
-        session.subscribe(channel, from, r -> subscribedFrame(requestId, r), minInterval);
+        try {
+            session.subscribe(channel, from, r -> subscribedFrame(requestId, r), minInterval);
+        } catch (IllegalStateException closedMeanwhile) {
+            LOG.debug("connection {}: subscribe after the session closed", id);
+        }
     }
 
     private String subscribedFrame(String requestId, SubscribeResult r) {

@@ -178,18 +178,24 @@ public final class HttpApi extends HttpHandler {
     }
 
     private JsonNode readBody(Request request) throws IOException {
-        if (request.getContentLength() > MAX_BODY) {
+        if (request.getContentLengthLong() > MAX_BODY) {
             throw new HttpError(413, ErrorCode.INVALID_ARGUMENT.wireName(), "body larger than " + MAX_BODY + " bytes");
         }
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        long declared = request.getContentLengthLong();
         try (InputStream in = request.getInputStream()) {
-            byte[] chunk = new byte[8192];
-            int n;
-            while ((n = in.read(chunk)) > 0) {
-                buf.write(chunk, 0, n);
-                if (buf.size() > MAX_BODY) {
-                    throw new HttpError(413, ErrorCode.INVALID_ARGUMENT.wireName(),
-                            "body larger than " + MAX_BODY + " bytes");
+            if (declared >= 0) {
+                // Read exactly the declared length: on a kept-alive connection the stream does not end there.
+                buf.write(in.readNBytes((int) declared));
+            } else {
+                byte[] chunk = new byte[8192];
+                int n;
+                while ((n = in.read(chunk)) >= 0) {
+                    buf.write(chunk, 0, n);
+                    if (buf.size() > MAX_BODY) {
+                        throw new HttpError(413, ErrorCode.INVALID_ARGUMENT.wireName(),
+                                "body larger than " + MAX_BODY + " bytes");
+                    }
                 }
             }
         }

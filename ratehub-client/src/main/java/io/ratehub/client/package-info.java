@@ -1,4 +1,0 @@
-/**
- * ratehub-client: not built yet; see the open issues. The module builds empty so that the project's layout is stable.
- */
-package io.ratehub.client;
