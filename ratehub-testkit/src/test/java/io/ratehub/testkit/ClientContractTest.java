@@ -191,6 +191,30 @@ abstract class ClientContractTest {
     }
 
     @Test
+    void concurrentCommandsFromManyThreadsEachGetTheirOwnReply() throws Exception {
+        RateHubClient c = connected(Principal.manager("m1", "s1"));
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            List<java.util.concurrent.Future<RateLock>> futures = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                String amount = (i + 1) + ".00";
+                CurrencyPair pair = i % 2 == 0 ? USD_CAD : EUR_CAD;
+                futures.add(pool.submit(() -> c.lock("s1", pair, Side.BUY,
+                        new BigDecimal(amount)).orTimeout(10, TimeUnit.SECONDS).join()));
+            }
+            java.util.Set<String> ids = new java.util.HashSet<>();
+            for (int i = 0; i < futures.size(); i++) {
+                RateLock l = futures.get(i).get(15, TimeUnit.SECONDS);
+                assertThat(l.amount()).isEqualByComparingTo((i + 1) + ".00");
+                ids.add(l.lockId());
+            }
+            assertThat(ids).hasSize(40);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void refusedCredentialsCloseTheClientWithoutReconnecting() {
         RateHubClient c = f.client(Principal.terminal("t1", "s1"), b -> b.apiKey("not-a-key-of-this-hub"));
         Throwable t = catchThrowable(() -> c.connect().orTimeout(10, TimeUnit.SECONDS).join());
