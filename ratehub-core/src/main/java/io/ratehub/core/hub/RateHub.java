@@ -232,7 +232,8 @@ public final class RateHub {
     public Map<String, ChannelStats> channelStats() {
         Map<String, ChannelStats> out = new TreeMap<>();
         for (Channel c : channels.values()) {
-            out.put(c.name(), new ChannelStats(c.kind(), c.epoch(), c.seq(), c.subscriberCount(), c.historySize()));
+            out.put(c.name(), new ChannelStats(c.kind(), c.epoch(), c.seq(), c.subscriberCount(), c.historySize(),
+                    c.published()));
         }
         return out;
     }
@@ -245,8 +246,10 @@ public final class RateHub {
      * @param seq its last sequence number
      * @param subscribers how many sessions subscribe to it
      * @param history how many updates its history holds
+     * @param published updates published since the hub started
      */
-    public record ChannelStats(ChannelKind kind, String epoch, long seq, int subscribers, int history) {
+    public record ChannelStats(ChannelKind kind, String epoch, long seq, int subscribers, int history,
+                               long published) {
     }
 
     /** The names of the channels that exist. */

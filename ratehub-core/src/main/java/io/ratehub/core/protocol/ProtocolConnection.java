@@ -177,6 +177,7 @@ public final class ProtocolConnection {
 
     /** One text message. */
     public void onText(String text) {
+        service.received();
         if (closed || closing || !admit()) {
             return;
         }

@@ -47,6 +47,7 @@ public final class ProtocolService {
     private final ConnectionLimits limits;
     private final Map<String, ProtocolConnection> connections = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
+    private final AtomicLong messagesReceived = new AtomicLong();
 
     private ProtocolService(Builder b) {
         this.engine = b.engine;
@@ -87,6 +88,15 @@ public final class ProtocolService {
     /** The open connections. */
     public java.util.Collection<ProtocolConnection> connections() {
         return java.util.List.copyOf(connections.values());
+    }
+
+    /** Client messages received over every connection since the service started. */
+    public long messagesReceived() {
+        return messagesReceived.get();
+    }
+
+    void received() {
+        messagesReceived.incrementAndGet();
     }
 
     void closed(ProtocolConnection c) {

@@ -142,12 +142,28 @@ public final class HttpApi extends HttpHandler {
         RateHub hub = service.hub();
         int totalQueued = 0;
         int maxQueued = 0;
+        long frames = 0;
         for (HubSession s : hub.sessions()) {
             int d = s.queueDepth();
             totalQueued += d;
             maxQueued = Math.max(maxQueued, d);
+            frames += s.framesSent();
         }
+        long published = 0;
+        for (RateHub.ChannelStats c : hub.channelStats().values()) {
+            published += c.published();
+        }
+        Instant now = service.engine().clock().instant();
+        double seconds = Math.max(1, Duration.between(started, now).toMillis() / 1000.0);
+        long received = service.messagesReceived();
         return Map.of(
+                "uptimeSeconds", (long) seconds,
+                "messages", Map.of(
+                        "receivedTotal", received,
+                        "receivedPerSecond", Math.round(received / seconds * 10) / 10.0,
+                        "publishedTotal", published,
+                        "publishedPerSecond", Math.round(published / seconds * 10) / 10.0,
+                        "framesSentByOpenSessions", frames),
                 "connections", service.connectionCount(),
                 "authenticated", service.limits().total(),
                 "sessions", hub.sessionCount(),
@@ -155,7 +171,7 @@ public final class HttpApi extends HttpHandler {
                 "maxSessionQueue", maxQueued,
                 "channels", hub.channelStats(),
                 "startedAt", started.toString(),
-                "time", service.engine().clock().instant().toString());
+                "time", now.toString());
     }
 
     private Principal authenticate(Request request) {
