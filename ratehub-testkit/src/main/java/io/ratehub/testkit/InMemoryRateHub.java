@@ -6,20 +6,19 @@ import io.ratehub.core.audit.AuditLog;
 import io.ratehub.core.engine.RateEngine;
 import io.ratehub.core.hub.RateHub;
 import io.ratehub.core.hub.SessionSettings;
-import io.ratehub.core.internal.Require;
-import io.ratehub.core.protocol.AuthenticationException;
 import io.ratehub.core.protocol.ConnectionLimits;
 import io.ratehub.core.protocol.Principal;
+import io.ratehub.testkit.internal.TestCredentials;
 import io.ratehub.core.protocol.ProtocolService;
 import io.ratehub.core.protocol.ProtocolSettings;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import io.ratehub.core.internal.Require;
 import java.util.Map;
-import java.util.Random;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -56,7 +55,7 @@ public final class InMemoryRateHub implements AutoCloseable {
     private final RateHub hub;
     private final ProtocolService protocol;
     private final ScriptedMarket market;
-    private final Map<String, Principal> keys = new ConcurrentHashMap<>();
+    private final TestCredentials credentials = new TestCredentials();
     private final Map<RateHubClient, InMemoryTransport> transports = new ConcurrentHashMap<>();
     private final List<RateHubClient> clients = new CopyOnWriteArrayList<>();
     private final Random random = new Random(42);
@@ -69,13 +68,7 @@ public final class InMemoryRateHub implements AutoCloseable {
         this.hub = RateHub.builder().clock(time.clock()).scheduler(time.scheduler()).build();
         hub.attach(engine);
         this.protocol = ProtocolService.builder().engine(engine).hub(hub).scheduler(time.scheduler())
-                .authenticator(c -> {
-                    Principal p = keys.get(c.secret());
-                    if (p == null) {
-                        throw new AuthenticationException("unknown credentials");
-                    }
-                    return p;
-                })
+                .authenticator(credentials)
                 .settings(b.protocolSettings).sessionSettings(b.sessionSettings).limits(ConnectionLimits.unlimited())
                 .build();
         this.market = new ScriptedMarket(engine, SOURCES);
@@ -133,9 +126,7 @@ public final class InMemoryRateHub implements AutoCloseable {
 
     /** Credentials for {@code principal}: an API key this hub accepts. */
     public String apiKeyFor(Principal principal) {
-        String key = "test-" + UUID.randomUUID();
-        keys.put(key, Require.notNull("principal", principal));
-        return key;
+        return credentials.keyFor(principal);
     }
 
     /**

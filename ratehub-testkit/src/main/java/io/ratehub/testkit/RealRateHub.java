@@ -4,17 +4,13 @@ import io.ratehub.client.RateHubClient;
 import io.ratehub.client.ReconnectPolicy;
 import io.ratehub.core.audit.AuditLog;
 import io.ratehub.core.engine.RateEngine;
-import io.ratehub.core.internal.Require;
-import io.ratehub.core.protocol.AuthenticationException;
 import io.ratehub.core.protocol.ConnectionLimits;
 import io.ratehub.core.protocol.Principal;
+import io.ratehub.testkit.internal.TestCredentials;
 import io.ratehub.core.protocol.ProtocolSettings;
 import io.ratehub.server.RateHubServer;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -30,7 +26,7 @@ public final class RealRateHub implements AutoCloseable {
     private final RateEngine engine;
     private final RateHubServer server;
     private final ScriptedMarket market;
-    private final Map<String, Principal> keys = new ConcurrentHashMap<>();
+    private final TestCredentials credentials = new TestCredentials();
     private final List<RateHubClient> clients = new CopyOnWriteArrayList<>();
 
     /** Starts a server with engine defaults. */
@@ -46,13 +42,7 @@ public final class RealRateHub implements AutoCloseable {
         this.server = RateHubServer.builder().port(0).engine(engine)
                 .protocolSettings(ProtocolSettings.builder().messagesPerMinute(100_000).messageBurst(10_000).build())
                 .limits(ConnectionLimits.unlimited())
-                .authenticator(c -> {
-                    Principal p = keys.get(c.secret());
-                    if (p == null) {
-                        throw new AuthenticationException("unknown credentials");
-                    }
-                    return p;
-                })
+                .authenticator(credentials)
                 .start();
         this.market = new ScriptedMarket(engine, InMemoryRateHub.SOURCES);
     }
@@ -79,9 +69,7 @@ public final class RealRateHub implements AutoCloseable {
 
     /** An API key this server accepts for {@code principal}. */
     public String apiKeyFor(Principal principal) {
-        String key = "test-" + UUID.randomUUID();
-        keys.put(key, Require.notNull("principal", principal));
-        return key;
+        return credentials.keyFor(principal);
     }
 
     /** A Tyrus client for {@code principal}, not yet connected, adjusted by {@code customizer}. */
