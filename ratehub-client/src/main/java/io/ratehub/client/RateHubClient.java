@@ -647,6 +647,16 @@ public final class RateHubClient implements AutoCloseable {
         return subscribe(Channels.app(name), listener);
     }
 
+    /**
+     * Subscribes to any channel by name (see docs/PROTOCOL.md). Values are {@link RateEvent}s on ratehub's own
+     * channels and JSON trees ({@link JsonNode}) on {@code user:}, {@code app:} and {@code system}.
+     *
+     * @throws ValidationException for a name that is not a channel
+     */
+    public Subscription subscribeChannel(String channel, ChannelListener<Object> listener) {
+        return subscribe(channel, listener);
+    }
+
     @SuppressWarnings("unchecked")
     private <T> Subscription subscribe(String channel, ChannelListener<T> listener) {
         Require.notNull("listener", listener);

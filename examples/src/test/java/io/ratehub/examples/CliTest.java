@@ -1,0 +1,119 @@
+package io.ratehub.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ratehub.core.audit.FileAuditLog;
+import io.ratehub.core.engine.RateEngine;
+import io.ratehub.core.model.CurrencyPair;
+import io.ratehub.core.model.MarketQuote;
+import io.ratehub.core.model.SpreadRule;
+import io.ratehub.core.protocol.Principal;
+import io.ratehub.server.ApiKeyAuthenticator;
+import io.ratehub.server.RateHubServer;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Each subcommand, in process, against real files and a real hub on a free port. */
+class CliTest {
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private PrintStream oldOut;
+    private PrintStream oldErr;
+    @TempDir
+    Path dir;
+
+    @BeforeEach
+    void capture() {
+        oldOut = System.out;
+        oldErr = System.err;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @AfterEach
+    void restore() {
+        System.setOut(oldOut);
+        System.setErr(oldErr);
+    }
+
+    private String out() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void hubRunsWithTheSimulatedMarketAndStopsCleanly() {
+        int status = RateHubCli.run("hub", "--port", "0", "--seconds", "2", "--data-dir", dir.toString());
+        assertThat(status).isZero();
+        assertThat(out()).contains("ws://127.0.0.1:", "terminal-downtown", "chain verified");
+        assertThat(FileAuditLog.verify(dir.resolve("audit.jsonl")).valid()).isTrue();
+    }
+
+    @Test
+    void badArgumentsGiveAOneLineErrorAndTheUsageWithANonZeroStatus() {
+        assertThat(RateHubCli.run("hub", "--port", "nope")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("error: ").contains("Usage:");
+        assertThat(RateHubCli.run("hub", "--port", "70000", "--seconds", "1")).isNotZero();
+        assertThat(RateHubCli.run("nosuchcommand")).isEqualTo(2);
+        assertThat(RateHubCli.run("tail")).isEqualTo(2);
+    }
+
+    @Test
+    void auditVerifiesAndQueriesAndDetectsTampering() throws Exception {
+        Path file = dir.resolve("audit.jsonl");
+        try (FileAuditLog log = FileAuditLog.open(file)) {
+            RateEngine engine = RateEngine.builder().auditLog(log).build();
+            engine.setSpread("downtown", CurrencyPair.parse("USD/CAD"), SpreadRule.bps("50", "50"), "owner");
+            engine.setSpread("airport", CurrencyPair.parse("USD/CAD"), SpreadRule.bps("90", "90"), "owner");
+        }
+        assertThat(RateHubCli.run("audit", "verify", file.toString())).isZero();
+        assertThat(out()).contains("OK: 2 entries");
+        assertThat(RateHubCli.run("audit", "query", file.toString(), "--store", "airport")).isZero();
+        assertThat(out().lines().filter(l -> l.startsWith("{")).toList()).hasSize(1)
+                .allSatisfy(l -> assertThat(l).contains("\"storeId\":\"airport\""));
+
+        List<String> lines = Files.readAllLines(file);
+        Files.write(file, List.of(lines.get(0), lines.get(1).replace("\"90\"", "\"10\"")));
+        assertThat(RateHubCli.run("audit", "verify", file.toString())).isEqualTo(1);
+        assertThat(out()).contains("BROKEN at entry 2");
+    }
+
+    @Test
+    void tailPrintsEventsAsJsonLines() throws Exception {
+        String key = "tail-test-key-0123456789";
+        RateEngine engine = RateEngine.builder().build();
+        CurrencyPair usdCad = CurrencyPair.parse("USD/CAD");
+        engine.setSpread("downtown", usdCad, SpreadRule.bps("50", "50"), "owner");
+        engine.onQuote(new MarketQuote(usdCad, new BigDecimal("1.36120"), new BigDecimal("1.36140"), "a",
+                Instant.now()));
+        try (RateHubServer server = RateHubServer.builder().port(0).engine(engine)
+                .authenticator(ApiKeyAuthenticator.builder().key(key, Principal.viewer("v", "downtown")).build())
+                .start()) {
+            CompletableFuture<Integer> tail = CompletableFuture.supplyAsync(() -> RateHubCli.run("tail", "--uri",
+                    server.webSocketUri().toString(), "--api-key", key, "--count", "2", "--timeout", "20",
+                    "store:downtown:rates"));
+            // the snapshot is the first event; a market move gives the second
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (!out().contains("rate_update") && System.nanoTime() < deadline) {
+                java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
+            }
+            engine.onQuote(new MarketQuote(usdCad, new BigDecimal("1.36220"), new BigDecimal("1.36240"), "a",
+                    Instant.now()));
+            assertThat(tail.get(30, TimeUnit.SECONDS)).isZero();
+        }
+        List<String> events = out().lines().filter(l -> l.startsWith("{\"type\":\"rate_update\"")).toList();
+        assertThat(events).hasSize(2);
+        assertThat(events.get(1)).contains("\"buy\":\"1.35548\"");
+    }
+}
