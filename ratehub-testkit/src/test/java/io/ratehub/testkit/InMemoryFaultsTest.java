@@ -83,6 +83,26 @@ class InMemoryFaultsTest {
     }
 
     @Test
+    void aDelayedLinkDeliversLateButInOrder() {
+        RateHubClient c = terminal(b -> { });
+        List<io.ratehub.core.event.RateEvent> seen = Collections.synchronizedList(new ArrayList<>());
+        c.subscribeStoreRates("s1", seen::add);
+        hub.awaitIdle();
+        int before = seen.size();
+        hub.network(c).delay(Duration.ofMillis(500));
+        hub.market().move("USD/CAD", "0.1");
+        hub.market().move("USD/CAD", "0.1");
+        hub.awaitIdle();
+        assertThat(seen).hasSize(before);
+        hub.advance(Duration.ofMillis(499));
+        assertThat(seen).hasSize(before);
+        hub.advance(Duration.ofMillis(1));
+        assertThat(seen).hasSize(before + 2);
+        assertThat(c.rate("s1", USD_CAD).orElseThrow().rate())
+                .isEqualTo(hub.engine().storeRate("s1", USD_CAD).orElseThrow());
+    }
+
+    @Test
     void anAttemptLimitEndsTheClient() {
         RateHubClient c = terminal(b -> b.reconnect(new ReconnectPolicy(Duration.ofMillis(100),
                 Duration.ofMillis(100), 0, 3)));
