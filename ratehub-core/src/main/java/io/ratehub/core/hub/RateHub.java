@@ -252,6 +252,20 @@ public final class RateHub {
                                long published) {
     }
 
+    /**
+     * Declares an application channel ({@code app:<name>}) so clients can subscribe to it before its first event.
+     * Publishing to it declares it too. Clients cannot create application channels by subscribing: that would let
+     * any client grow the hub's memory without bound.
+     */
+    public void declareAppChannel(String name) {
+        channel(Channels.app(name));
+    }
+
+    /** Whether a channel exists (it was published to, declared or subscribed to). */
+    public boolean hasChannel(String name) {
+        return channels.containsKey(name);
+    }
+
     /** The names of the channels that exist. */
     public Set<String> channelNames() {
         return new java.util.TreeSet<>(channels.keySet());

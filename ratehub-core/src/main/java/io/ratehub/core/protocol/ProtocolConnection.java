@@ -371,6 +371,9 @@ public final class ProtocolConnection {
         if (!service.authorizer().canSubscribe(p, channel)) {
             throw ProtocolService.forbidden(p, "subscribe to " + channel);
         }
+        if (channel.startsWith("app:") && !service.hub().hasChannel(channel)) {
+            throw new ValidationException("channel", channel, "is not an application channel of this hub");
+        }
         if (!session.subscriptions().contains(channel)
                 && session.subscriptions().size() >= service.settings().maxSubscriptions()) {
             throw new RateHubException(ErrorCode.LIMIT_EXCEEDED, "at most "

@@ -282,6 +282,17 @@ class ProtocolConnectionTest {
     }
 
     @Test
+    void clientsCannotCreateApplicationChannelsBySubscribing() {
+        Client c = new Client().auth("t-view");
+        c.send("{\"op\":\"subscribe\",\"id\":\"x\",\"channel\":\"app:made-up\"}");
+        assertThat(c.last().get("field").asText()).isEqualTo("channel");
+        assertThat(hub.hasChannel("app:made-up")).isFalse();
+        hub.declareAppChannel("orders");
+        c.send("{\"op\":\"subscribe\",\"id\":\"y\",\"channel\":\"app:orders\"}");
+        assertThat(c.lastOfType("subscribed").get("channel").asText()).isEqualTo("app:orders");
+    }
+
+    @Test
     void appRequestsReachTheirHandler() {
         Client c = new Client().auth("t-view");
         c.send("{\"op\":\"request\",\"id\":\"r\",\"name\":\"echo\",\"body\":{\"text\":\"hi\"}}");
