@@ -14,7 +14,8 @@ public interface ChannelListener<T> {
 
     /**
      * Event channels: updates {@code fromSeq}..{@code toSeq} were lost for good (the server's history no longer
-     * reached back when the client recovered). Default: nothing.
+     * reached back when the client recovered). Both are 0 when the server restarted (a new epoch) and what was lost
+     * is unknown. Default: nothing.
      */
     default void onGap(String channel, long fromSeq, long toSeq) {
     }

@@ -440,10 +440,10 @@ public final class RateHubClient implements AutoCloseable {
                 s.lastSeq = head;
             }
             case "LOST" -> {
-                long from = msg.path("lostFrom").asLong();
-                long to = msg.path("lostTo").asLong();
+                long from = msg.path("lostFrom").asLong(0);
+                long to = msg.path("lostTo").asLong(0);
                 s.epoch = epoch;
-                s.lastSeq = from - 1;
+                s.lastSeq = from > 0 ? from - 1 : 0; // no range: a new epoch, what was lost is unknown
                 dispatch(s, l -> l.onGap(s.channel, from, to));
             }
             default -> s.epoch = epoch; // DELTA, REPLAY: the position stands

@@ -47,6 +47,8 @@ import java.util.Map;
  */
 public final class JsonCodec {
     private static final int MAX_NUMBER_LENGTH = 64;
+    /** Longer JSON numbers are parsed (cheaply) so that the range check can name the field; longer still: invalid. */
+    private static final int MAX_PARSED_NUMBER_LENGTH = 10_000;
 
     private final ObjectMapper mapper;
 
@@ -65,13 +67,26 @@ public final class JsonCodec {
                 .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
                 .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                 .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+                // Never through a double: numbers read into trees stay exact decimals, written back plain.
+                .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                .disable(com.fasterxml.jackson.databind.cfg.JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
+                .enable(com.fasterxml.jackson.core.StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN)
                 .build();
         m.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
-                .maxNumberLength(MAX_NUMBER_LENGTH)
+                .maxNumberLength(MAX_PARSED_NUMBER_LENGTH)
                 .maxStringLength(1 << 20)
                 .maxNestingDepth(32)
                 .build());
+        // A number, boolean or float is never silently taken for a text field (an id, a reason).
+        m.coercionConfigFor(com.fasterxml.jackson.databind.type.LogicalType.Textual)
+                .setCoercion(com.fasterxml.jackson.databind.cfg.CoercionInputShape.Integer,
+                        com.fasterxml.jackson.databind.cfg.CoercionAction.Fail)
+                .setCoercion(com.fasterxml.jackson.databind.cfg.CoercionInputShape.Float,
+                        com.fasterxml.jackson.databind.cfg.CoercionAction.Fail)
+                .setCoercion(com.fasterxml.jackson.databind.cfg.CoercionInputShape.Boolean,
+                        com.fasterxml.jackson.databind.cfg.CoercionAction.Fail);
         for (Map.Entry<String, Class<? extends RateEvent>> e : EventTypes.BY_NAME.entrySet()) {
             m.registerSubtypes(new NamedType(e.getValue(), e.getKey()));
         }
@@ -159,6 +174,15 @@ public final class JsonCodec {
         return mapper.createObjectNode();
     }
 
+    /** Text of a tree, with decimals written exactly as read. */
+    public String encodeTree(JsonNode node) {
+        try {
+            return mapper.writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException("cannot encode a JSON tree", e);
+        }
+    }
+
     /** The tree of a value; see {@link #encode(Object)}. */
     public JsonNode valueToTree(Object value) {
         return mapper.valueToTree(value);
@@ -171,7 +195,9 @@ public final class JsonCodec {
                 // A record's own validation: name the JSON path when the record named only its component.
                 if (r instanceof ValidationException v && e instanceof JsonMappingException m) {
                     String path = path(m);
-                    String field = path.isEmpty() ? v.field() : path + "." + v.field();
+                    String field = path.isEmpty() ? v.field()
+                            : path.equals(v.field()) || path.endsWith("." + v.field()) ? path // a field's own parser
+                            : path + "." + v.field(); // a record's validation of one of its components
                     return new ValidationException(v.code(), field, v.value(), reason(v));
                 }
                 return r;

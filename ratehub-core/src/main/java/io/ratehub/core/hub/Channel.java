@@ -161,10 +161,14 @@ final class Channel {
             long after = sameEpoch ? from.seq() : 0;
             lostFrom = after + 1;
             lostTo = history.isEmpty() ? seq : history.peekFirst().seq() - 1;
-            if (lostTo < lostFrom) { // nothing actually missing, e.g. a new epoch with an empty past
-                recovery = Recovery.REPLAY;
+            if (lostTo < lostFrom) {
+                // Nothing of this epoch is missing; for a position from another epoch (the hub restarted) what
+                // followed it there is unknown, so it stays LOST with an empty range here.
                 lostFrom = 0;
                 lostTo = 0;
+                if (sameEpoch) {
+                    recovery = Recovery.REPLAY;
+                }
             }
             catchUp = after(after);
         }

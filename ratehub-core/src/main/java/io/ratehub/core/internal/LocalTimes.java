@@ -1,7 +1,6 @@
 package io.ratehub.core.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
@@ -18,7 +17,7 @@ import java.util.regex.Pattern;
  * in the zone). The UTC fields stay as they are, so a client never has to trust the rendering.
  */
 public final class LocalTimes {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final io.ratehub.core.codec.JsonCodec CODEC = io.ratehub.core.codec.JsonCodec.create();
     private static final Pattern INSTANT = Pattern.compile("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?Z");
 
     private LocalTimes() {
@@ -27,10 +26,10 @@ public final class LocalTimes {
     /** {@code json} with a {@code <field>Local} beside each instant field, rendered in {@code zone}. */
     public static String render(String json, ZoneId zone) {
         try {
-            JsonNode root = MAPPER.readTree(json);
+            JsonNode root = CODEC.readTree(json); // exact decimals: app events keep their numbers
             walk(root, zone);
-            return MAPPER.writeValueAsString(root);
-        } catch (java.io.IOException e) {
+            return CODEC.encodeTree(root);
+        } catch (RuntimeException e) {
             return json; // our own frames are JSON; never fail a send over a rendering
         }
     }

@@ -34,7 +34,7 @@ public final class Require {
     public static BigDecimal positive(String field, BigDecimal value) {
         notNull(field, value);
         if (value.signum() <= 0) {
-            throw new ValidationException(field, value.toPlainString(), "must be > 0");
+            throw new ValidationException(field, show(value), "must be > 0");
         }
         return bounded(field, value);
     }
@@ -43,7 +43,7 @@ public final class Require {
     public static BigDecimal nonNegative(String field, BigDecimal value) {
         notNull(field, value);
         if (value.signum() < 0) {
-            throw new ValidationException(field, value.toPlainString(), "must be >= 0");
+            throw new ValidationException(field, show(value), "must be >= 0");
         }
         return bounded(field, value);
     }
@@ -56,25 +56,29 @@ public final class Require {
         BigDecimal stripped = value.stripTrailingZeros();
         int scale = Math.max(stripped.scale(), 0);
         if (scale > MAX_SCALE) {
-            throw new ValidationException(field, value.toPlainString(),
+            throw new ValidationException(field, show(value),
                     "must have at most " + MAX_SCALE + " decimal places");
         }
         if (stripped.precision() - stripped.scale() > MAX_INTEGER_DIGITS) {
-            throw new ValidationException(field, abbreviate(value),
+            throw new ValidationException(field, show(value),
                     "must be below 10^" + MAX_INTEGER_DIGITS);
         }
         return value;
     }
 
-    private static String abbreviate(BigDecimal value) {
-        // A hostile 1E+999999999 must not be expanded into a billion characters.
-        return value.precision() - value.scale() > 40 ? value.toString() : value.toPlainString();
+    /**
+     * A decimal as text for an error message: plain when short, scientific otherwise, so that a hostile
+     * {@code 1e-999999999} is never expanded into a billion characters.
+     */
+    public static String show(BigDecimal value) {
+        int intDigits = value.precision() - value.scale();
+        return value.scale() > 40 || intDigits > 40 ? value.toString() : value.toPlainString();
     }
 
     /** A value with at most {@code scale} decimal places, without rounding it. */
     public static BigDecimal maxScale(String field, BigDecimal value, int scale, String context) {
         if (value.stripTrailingZeros().scale() > scale) {
-            throw new ValidationException(field, value.toPlainString(),
+            throw new ValidationException(field, show(value),
                     "must have at most " + scale + " decimal places for " + context);
         }
         return value;
@@ -132,7 +136,7 @@ public final class Require {
     public static BigDecimal percent(String field, BigDecimal value) {
         positive(field, value);
         if (value.compareTo(BigDecimal.valueOf(100)) > 0) {
-            throw new ValidationException(field, value.toPlainString(), "must be <= 100");
+            throw new ValidationException(field, show(value), "must be <= 100");
         }
         return value;
     }

@@ -251,6 +251,10 @@ public final class ProtocolConnection {
 
     private void handle(String op, String requestId, ObjectNode args) {
         if (op.equals("ping")) {
+            if (args.size() > 0) {
+                String extra = args.fieldNames().next();
+                throw new ValidationException(extra, args.get(extra).toString(), "is not a field of ping");
+            }
             ObjectNode pong = frame("pong", requestId);
             pong.put("time", service.engine().clock().instant().toString());
             send(pong);
@@ -387,7 +391,7 @@ public final class ProtocolConnection {
         if (a.maxRate() != null) {
             java.math.BigDecimal rate = a.maxRate();
             if (rate.signum() <= 0 || rate.compareTo(java.math.BigDecimal.valueOf(1000)) > 0) {
-                throw new ValidationException("maxRate", rate.toPlainString(), "must be > 0 and <= 1000 per second");
+                throw new ValidationException("maxRate", io.ratehub.core.internal.Require.show(rate), "must be > 0 and <= 1000 per second");
             }
             minInterval = Duration.ofNanos(java.math.BigDecimal.valueOf(1_000_000_000L)
                     .divide(rate, 0, java.math.RoundingMode.CEILING).longValueExact());

@@ -10,6 +10,7 @@ import io.ratehub.core.codec.JsonCodec;
 import io.ratehub.core.engine.LockRequest;
 import io.ratehub.core.engine.OverrideRequest;
 import io.ratehub.core.engine.RateEngine;
+import io.ratehub.core.hub.Channels;
 import io.ratehub.core.hub.Outbound;
 import io.ratehub.core.hub.RateHub;
 import io.ratehub.core.hub.SessionSettings;
@@ -256,8 +257,11 @@ public final class ProtocolService {
     private void ownLock(Principal p, Command command, String lockId) {
         Require.id("lockId", lockId);
         Optional<RateLock> lock = engine.findLock(lockId);
-        if (lock.isEmpty() || !authorizer.canRun(p, command, lock.get().storeId())) {
+        if (lock.isEmpty() || !authorizer.canSubscribe(p, Channels.storeLocks(lock.get().storeId()))) {
             throw new LockStateException(ErrorCode.LOCK_NOT_FOUND, lockId, "no rate lock " + lockId);
+        }
+        if (!authorizer.canRun(p, command, lock.get().storeId())) { // it may see the lock, not handle it
+            throw forbidden(p, command.op() + " on store " + lock.get().storeId());
         }
     }
 

@@ -17,13 +17,16 @@ public final class GrizzlyContainer extends TyrusServerContainer {
     private final String contextPath;
 
     /**
-     * @param maxFrameBytes the incoming buffer: frames larger than this are refused with 1009
+     * @param maxFrameBytes frames larger than this are refused with 1009
      * @param contextPath the context path endpoints are registered under
      */
     public GrizzlyContainer(int maxFrameBytes, String contextPath) {
         super(Set.<Class<?>>of());
         this.contextPath = contextPath;
-        this.engine = TyrusWebSocketEngine.builder(this).incomingBufferSize(maxFrameBytes).build();
+        // Headroom above the frame limit, so the per-session message limit answers 1009 before the raw
+        // incoming buffer overflows (which Tyrus reports as 1011).
+        int buffer = (int) Math.min(Integer.MAX_VALUE, 2L * maxFrameBytes + 4096);
+        this.engine = TyrusWebSocketEngine.builder(this).incomingBufferSize(buffer).build();
     }
 
     @Override

@@ -90,9 +90,17 @@ public final class HttpApi extends HttpHandler {
         }
         Principal p = authenticate(request);
         String[] parts = path.substring(5).split("/", -1);
+        boolean isCommand = parts.length == 1 && Command.ofOp(parts[0]) != null;
+        boolean isRead = isReadResource(parts);
         if (method.equals("GET")) {
+            if (isCommand) {
+                throw new HttpError(405, "method_not_allowed", "use POST for the command " + parts[0]);
+            }
             get(p, parts, response);
             return;
+        }
+        if (method.equals("POST") && isRead) {
+            throw new HttpError(405, "method_not_allowed", "use GET for " + path);
         }
         if (method.equals("POST") && parts.length == 1) {
             Command command = Command.ofOp(parts[0]);
@@ -105,6 +113,12 @@ public final class HttpApi extends HttpHandler {
             return;
         }
         throw new HttpError(405, "method_not_allowed", method + " is not allowed on " + path);
+    }
+
+    private static boolean isReadResource(String[] parts) {
+        return (parts.length == 1 && (parts[0].equals("status") || parts[0].equals("market")))
+                || (parts.length == 3 && parts[0].equals("stores") && parts[2].equals("rates"))
+                || (parts.length == 2 && parts[0].equals("locks"));
     }
 
     private void get(Principal p, String[] parts, Response response) throws IOException {
@@ -195,6 +209,7 @@ public final class HttpApi extends HttpHandler {
 
     private JsonNode readBody(Request request) throws IOException {
         if (request.getContentLengthLong() > MAX_BODY) {
+            // Answered at once, without reading the body; the connection is closed after the answer.
             throw new HttpError(413, ErrorCode.INVALID_ARGUMENT.wireName(), "body larger than " + MAX_BODY + " bytes");
         }
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
@@ -288,6 +303,9 @@ public final class HttpApi extends HttpHandler {
         }
         if (status == 401) {
             response.setHeader("WWW-Authenticate", "Bearer");
+        }
+        if (status == 413) {
+            response.setHeader("Connection", "close");
         }
         json(response, status, n);
     }
