@@ -91,6 +91,7 @@ class InMemoryFaultsTest {
         int before = seen.size();
         hub.network(c).delay(Duration.ofMillis(500));
         hub.market().move("USD/CAD", "0.1");
+        hub.awaitIdle(); // sent before the next move: two frames, not one conflated value
         hub.market().move("USD/CAD", "0.1");
         hub.awaitIdle();
         assertThat(seen).hasSize(before);
