@@ -93,6 +93,7 @@ public final class RateHubServer implements AutoCloseable {
         this.http = new HttpServer();
         NetworkListener listener = new NetworkListener("ratehub", b.host, b.port);
         listener.registerAddOn(new WebSocketAddOn(container, "/"));
+        listener.registerAddOn(new io.ratehub.server.internal.OriginFilter(options)); // set up after Tyrus's filter
         http.addListener(listener);
         http.getServerConfiguration().addHttpHandler(new HttpApi(protocol, () -> accepting && !stopped), "/");
         http.start();

@@ -230,7 +230,7 @@ class LimitsIT {
 
     /** PROTOCOL.md: "the handshake is refused with HTTP 403" - a complete response a client can act on. */
     @Test
-    @Disabled("BUG: a refused origin gets only the status line \"HTTP/1.1 403\" and the connection hangs: clients time out instead of seeing 403")
+
     void anOriginOutsideTheAllowedListGetsACompleteHttp403() {
         ServerFixture f = withAllowedOrigin();
         assertThat(WsClient.handshakeStatus(f.ws(), Map.of("Origin", "https://evil.example.com",
