@@ -149,7 +149,7 @@ public final class RateHub {
      */
     public long publishEvent(String channel, Object value) {
         Require.notNull("value", value);
-        return publishEvent(channel, value instanceof String s ? s : codec.encode(value));
+        return publishEvent(channel, codec.encode(value));
     }
 
     /**
@@ -164,7 +164,7 @@ public final class RateHub {
      * @return the message's sequence number in the user's channel
      */
     public long sendToUser(String userId, String eventJson, Priority priority, Duration ttl) {
-        Require.notNull("event", eventJson);
+        requireObject(eventJson);
         Require.notNull("priority", priority);
         Duration life = ttl == null ? defaultPrivateTtl : Require.positive("ttl", ttl);
         Channel c = channel(Channels.user(userId));
@@ -176,7 +176,7 @@ public final class RateHub {
     }
 
     private long publish(String channel, ChannelKind expected, String key, boolean removed, String eventJson) {
-        Require.notNull("event", eventJson);
+        requireObject(eventJson);
         Channel c = channel(channel);
         if (c.kind() != expected) {
             throw new ValidationException("channel", channel, "is a " + c.kind() + " channel");
@@ -186,6 +186,18 @@ public final class RateHub {
         }
         return c.publish(key, removed, clock.instant(),
                 (name, epoch, seq, k, rm) -> frame(name, epoch, seq, k, rm, eventJson, null)).seq();
+    }
+
+    /**
+     * A cheap guard against publishing text that is not a JSON object (it is spliced into frames as it is):
+     * {@code publishEvent(channel, "hello")} is refused rather than sent as a broken frame.
+     */
+    private static void requireObject(String eventJson) {
+        Require.notNull("event", eventJson);
+        String t = eventJson.strip();
+        if (t.length() < 2 || t.charAt(0) != '{' || t.charAt(t.length() - 1) != '}') {
+            throw new ValidationException("event", eventJson, "must be a JSON object (encode values with the codec)");
+        }
     }
 
     private static void checkKey(String key) {

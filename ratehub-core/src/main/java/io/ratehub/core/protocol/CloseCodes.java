@@ -6,8 +6,8 @@ public final class CloseCodes {
     public static final int NORMAL = 1000;
     /** The server is shutting down; reconnect later. */
     public static final int GOING_AWAY = 1001;
-    /** The origin is not allowed. */
-    public static final int POLICY_VIOLATION = 1008;
+    /** A text frame was not valid UTF-8 (sent by the WebSocket container). */
+    public static final int INVALID_PAYLOAD = 1007;
     /** A frame was larger than the server accepts. */
     public static final int TOO_BIG = 1009;
     /** The server failed. */

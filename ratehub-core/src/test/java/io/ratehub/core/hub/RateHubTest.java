@@ -356,6 +356,9 @@ class RateHubTest {
         assertThatThrownBy(() -> hub.publishState(LOCKS, "k", value("x"))).isInstanceOf(ValidationException.class);
         assertThatThrownBy(() -> hub.publishState(RATES, "bad key\"", value("x")))
                 .isInstanceOf(ValidationException.class);
+        assertThatThrownBy(() -> hub.publishEvent(LOCKS, "hello")).isInstanceOf(ValidationException.class)
+                .hasMessageContaining("JSON object");
+        assertThat(hub.publishEvent(LOCKS, (Object) java.util.Map.of("text", "hello"))).isPositive();
     }
 
     @Test

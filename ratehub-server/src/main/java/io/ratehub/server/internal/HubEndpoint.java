@@ -70,6 +70,21 @@ public final class HubEndpoint extends Endpoint {
             conn.refuseAuthentication("malformed credentials in the handshake headers");
             return;
         }
+        if (conn.isClosed() || !session.isOpen()) {
+            return; // refused at once (credentials, limits): no handlers, no heartbeat
+        }
+        try {
+            addHandlers(session, conn);
+        } catch (IllegalStateException closedMeanwhile) {
+            LOG.debug("connection {}: closed while opening", conn.id());
+            return;
+        }
+        long interval = options.pingInterval().toNanos();
+        heartbeat = service.scheduler().scheduleAtFixedRate(() -> ping(session, conn), interval, interval,
+                TimeUnit.NANOSECONDS);
+    }
+
+    private void addHandlers(Session session, ProtocolConnection conn) {
         session.addMessageHandler(String.class, (MessageHandler.Whole<String>) text -> {
             lastSeenNanos = System.nanoTime();
             conn.onText(text);
@@ -80,9 +95,6 @@ public final class HubEndpoint extends Endpoint {
         });
         session.addMessageHandler(PongMessage.class, (MessageHandler.Whole<PongMessage>) pong ->
                 lastSeenNanos = System.nanoTime());
-        long interval = options.pingInterval().toNanos();
-        heartbeat = service.scheduler().scheduleAtFixedRate(() -> ping(session, conn), interval, interval,
-                TimeUnit.NANOSECONDS);
     }
 
     private void ping(Session session, ProtocolConnection conn) {
