@@ -132,7 +132,7 @@ public final class RateHubClient implements AutoCloseable {
     private volatile ConnectionState published = state;
     private volatile Instant lastReceivedPublished = Instant.EPOCH;
 
-    private record Pending(String op, String resultField, Class<?> type, CompletableFuture<Object> future,
+    private record Pending(String resultField, Class<?> type, CompletableFuture<Object> future,
                            ScheduledFuture<?> timeout) {
     }
 
@@ -915,7 +915,7 @@ public final class RateHubClient implements AutoCloseable {
                         "no reply to " + op + " within " + requestTimeout + "; the outcome is unknown"));
             }
         }, requestTimeout.toNanos(), TimeUnit.NANOSECONDS);
-        pending.put(id, new Pending(op, resultField, type, future, timeout));
+        pending.put(id, new Pending(resultField, type, future, timeout));
         sendRaw(m);
     }
 

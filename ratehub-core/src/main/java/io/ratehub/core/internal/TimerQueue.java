@@ -58,9 +58,4 @@ public final class TimerQueue {
         Entry head = queue.peek();
         return head == null ? Optional.empty() : Optional.of(head.due());
     }
-
-    /** How many entries are waiting. */
-    public synchronized int size() {
-        return queue.size();
-    }
 }

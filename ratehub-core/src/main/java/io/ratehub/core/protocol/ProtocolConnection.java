@@ -199,7 +199,7 @@ public final class ProtocolConnection {
             if (opNode == null || !opNode.isTextual()) {
                 throw new ValidationException("op", opNode, "is required and must be a string");
             }
-            ObjectNode args = ((ObjectNode) msg).deepCopy();
+            ObjectNode args = (ObjectNode) msg; // parsed for this call only: no copy needed
             args.remove("op");
             args.remove("id");
             handle(opNode.asText(), requestId, args);
