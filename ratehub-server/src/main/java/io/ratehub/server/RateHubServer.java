@@ -15,6 +15,7 @@ import io.ratehub.core.protocol.ProtocolConnection;
 import io.ratehub.core.protocol.ProtocolService;
 import io.ratehub.core.protocol.ProtocolSettings;
 import io.ratehub.server.internal.GrizzlyContainer;
+import io.ratehub.server.internal.BoardPage;
 import io.ratehub.server.internal.HttpApi;
 import jakarta.websocket.DeploymentException;
 import java.io.IOException;
@@ -95,7 +96,8 @@ public final class RateHubServer implements AutoCloseable {
         listener.registerAddOn(new WebSocketAddOn(container, "/"));
         listener.registerAddOn(new io.ratehub.server.internal.OriginFilter(options)); // set up after Tyrus's filter
         http.addListener(listener);
-        http.getServerConfiguration().addHttpHandler(new HttpApi(protocol, () -> accepting && !stopped), "/");
+        http.getServerConfiguration().addHttpHandler(new HttpApi(protocol, () -> accepting && !stopped,
+                b.rateBoard ? new BoardPage(options.path()) : null), "/");
         http.start();
         this.host = b.host;
         this.port = listener.getPort();
@@ -146,6 +148,19 @@ public final class RateHubServer implements AutoCloseable {
     /** The HTTP base URI, for example {@code http://127.0.0.1:41234}. */
     public URI httpUri() {
         return URI.create("http://" + hostForUri() + ":" + port);
+    }
+
+    /**
+     * The address of the live rate board for a store, with the key in the fragment (never sent to the server), for
+     * example {@code http://127.0.0.1:8080/board/#store=downtown&key=...}. Meaningful only when the board is enabled.
+     */
+    public URI boardUri(String storeId, String apiKey) {
+        return URI.create(httpUri() + BoardPage.PREFIX + "/#store=" + urlEncode(Require.id("storeId", storeId))
+                + "&key=" + urlEncode(Require.text("apiKey", apiKey)));
+    }
+
+    private static String urlEncode(String s) {
+        return java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     private String hostForUri() {
@@ -241,6 +256,7 @@ public final class RateHubServer implements AutoCloseable {
         private final List<AutoCloseable> closeOnStop = new ArrayList<>();
         private Duration stopDeadline = DEFAULT_STOP_DEADLINE;
         private Duration timerInterval = DEFAULT_TIMER_INTERVAL;
+        private boolean rateBoard = true;
 
         private Builder() {
         }
@@ -323,6 +339,15 @@ public final class RateHubServer implements AutoCloseable {
         /** How often the engine's due timers run. Default {@link #DEFAULT_TIMER_INTERVAL}. */
         public Builder timerInterval(Duration d) {
             this.timerInterval = Require.positive("timerInterval", d);
+            return this;
+        }
+
+        /**
+         * Whether to serve the live rate board at {@code /board/} (a static page that shows one store's rates over
+         * the WebSocket protocol; it holds no data and needs a key to show any). Default true.
+         */
+        public Builder rateBoard(boolean enabled) {
+            this.rateBoard = enabled;
             return this;
         }
 

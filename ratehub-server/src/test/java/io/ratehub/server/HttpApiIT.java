@@ -73,6 +73,46 @@ class HttpApiIT {
         assertThat(ok(f.get("/health/ready", Map.of())).path("status").asText()).isEqualTo("READY");
     }
 
+    // ------------------------------------------------------------------ the rate board
+
+    @Test
+    void theRateBoardIsServedAsStaticFilesPointingAtTheWebSocketPath() {
+        ServerFixture f = server(b -> b.options(ServerOptions.builder().path("/rates-ws").build()));
+        HttpResponse<String> redirect = f.get("/board", Map.of());
+        assertThat(redirect.statusCode()).isEqualTo(301);
+        assertThat(redirect.headers().firstValue("Location")).hasValue("/board/");
+
+        HttpResponse<String> page = f.get("/board/", Map.of());
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.headers().firstValue("Content-Type").orElse("")).startsWith("text/html");
+        assertThat(page.headers().firstValue("Content-Security-Policy").orElse("")).contains("default-src 'self'");
+        assertThat(page.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
+        assertThat(page.body()).contains("<meta name=\"ratehub-ws-path\" content=\"/rates-ws\">")
+                .doesNotContain("{{");
+        assertThat(f.get("/board/index.html", Map.of()).body()).isEqualTo(page.body());
+
+        // HTTP/1.1 without the JDK client's "Upgrade: h2c": Grizzly leaves Content-Type out of a large response to a
+        // request that asks for an upgrade (browsers never do for a script)
+        HttpResponse<String> js = ServerFixture.send(HttpRequest.newBuilder(f.server.httpUri().resolve("/board/board.js"))
+                .version(java.net.http.HttpClient.Version.HTTP_1_1).GET().build());
+        assertThat(js.statusCode()).isEqualTo(200);
+        assertThat(js.headers().firstValue("Content-Type").orElse("")).startsWith("text/javascript");
+        assertThat(js.body()).contains("op: 'subscribe'");
+        assertThat(f.get("/board/board.css", Map.of()).headers().firstValue("Content-Type").orElse(""))
+                .startsWith("text/css");
+    }
+
+    @Test
+    void theRateBoardRefusesWhatItDoesNotServeWithJsonErrors() {
+        ServerFixture f = server();
+        assertError(f.get("/board/../api/status", Map.of()), 404, "not_found");
+        assertError(f.get("/board/secret.txt", Map.of()), 404, "not_found");
+        assertError(f.get("/boardx", Map.of()), 404, "not_found");
+        assertError(f.post("/board/", "{}", Map.of()), 405, "method_not_allowed");
+        ServerFixture off = server(b -> b.rateBoard(false));
+        assertError(off.get("/board/", Map.of()), 404, "not_found");
+    }
+
     // ------------------------------------------------------------------ reads
 
     @Test

@@ -30,6 +30,8 @@ final class Channel {
     private final Duration maxAge;
     private final ArrayDeque<HubUpdate> history = new ArrayDeque<>();
     private final Map<String, HubUpdate> latest = new HashMap<>();
+    /** State channels: every key ever published or removed (a bounded set: pairs). */
+    private final Set<String> keysSeen = new java.util.HashSet<>();
     private final Set<HubSession> subscribers = new LinkedHashSet<>();
     private long seq;
     private long published;
@@ -80,6 +82,11 @@ final class Channel {
         return publish(key, removed, now, frame, 1, null);
     }
 
+    /** Publishes a state value only when {@code key} was never published or removed here; null when it was. */
+    synchronized HubUpdate publishIfNew(String key, Instant now, FrameBuilder frame) {
+        return keysSeen.contains(key) ? null : publish(key, false, now, frame);
+    }
+
     /** Publishes with a priority (0-3) and an expiry (private channels). */
     synchronized HubUpdate publish(String key, boolean removed, Instant now, FrameBuilder frame, int priority,
                                    Instant expiresAt) {
@@ -91,6 +98,7 @@ final class Channel {
         history.addLast(u);
         trim(now);
         if (kind == ChannelKind.STATE) {
+            keysSeen.add(key);
             if (removed) {
                 latest.remove(key);
             } else {

@@ -6,9 +6,12 @@ import io.ratehub.core.engine.ListenerRegistration;
 import io.ratehub.core.engine.RateEngine;
 import io.ratehub.core.event.RateEvent;
 import io.ratehub.core.internal.Require;
+import io.ratehub.core.model.MarketRate;
+import io.ratehub.core.model.StoreRate;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -302,10 +305,32 @@ public final class RateHub {
      * {@code market:alerts}; store rates to {@code store:<id>:rates} (keyed by pair; a removed spread removes the
      * key); spreads, overrides and alerts to {@code store:<id>:alerts}; locks to {@code store:<id>:locks}.
      *
+     * <p>The engine's rates at the time of attaching are published too (each one only if no update of its key
+     * got there first), so a hub attached to an engine that already has rates gives subscribers a full snapshot at
+     * once rather than waiting for the next tick.
+     *
      * @return removes the routing
      */
     public ListenerRegistration attach(RateEngine engine) {
-        return engine.addListener(this::route);
+        ListenerRegistration registration = engine.addListener(this::route);
+        Instant now = clock.instant();
+        for (MarketRate m : engine.marketRates()) {
+            seed(Channels.MARKET, m.pair().toString(), codec.encodeEvent(new RateEvent.MarketRateUpdated(m, now)));
+        }
+        for (String store : engine.stores()) {
+            for (StoreRate r : engine.storeRates(store)) {
+                seed(Channels.storeRates(store), r.pair().toString(),
+                        codec.encodeEvent(new RateEvent.StoreRateUpdated(r, now)));
+            }
+        }
+        return registration;
+    }
+
+    /** Publishes a state value unless its key has ever been published or removed on the channel. */
+    private void seed(String channel, String key, String eventJson) {
+        Channel c = channel(channel);
+        c.publishIfNew(key, clock.instant(),
+                (name, epoch, seq, k, rm) -> frame(name, epoch, seq, k, rm, eventJson, null));
     }
 
     private void route(RateEvent e) {

@@ -55,6 +55,37 @@ class RateHubTest {
     }
 
     @Test
+    void attachingToAnEngineThatAlreadyHasRatesPublishesThemAtOnce() {
+        io.ratehub.core.engine.RateEngine engine = io.ratehub.core.engine.RateEngine.builder().build();
+        io.ratehub.core.model.CurrencyPair usdCad = io.ratehub.core.model.CurrencyPair.parse("USD/CAD");
+        io.ratehub.core.model.CurrencyPair eurCad = io.ratehub.core.model.CurrencyPair.parse("EUR/CAD");
+        engine.setSpread("s1", usdCad, io.ratehub.core.model.SpreadRule.bps("50", "50"), "owner");
+        engine.setSpread("s1", eurCad, io.ratehub.core.model.SpreadRule.bps("50", "50"), "owner");
+        java.time.Instant now = engine.clock().instant();
+        engine.onQuote(new io.ratehub.core.model.MarketQuote(usdCad, new java.math.BigDecimal("1.36000"),
+                new java.math.BigDecimal("1.36020"), "a", now));
+        engine.onQuote(new io.ratehub.core.model.MarketQuote(eurCad, new java.math.BigDecimal("1.50000"),
+                new java.math.BigDecimal("1.50020"), "a", now));
+        // EUR/CAD's key was already published here (a newer value must not be replaced by the engine's copy)
+        hub.publishState(RATES, "EUR/CAD", value("newer"));
+        hub.attach(engine);
+
+        TestOutbound out = TestOutbound.autoCompleting();
+        HubSession s = hub.openSession(out, SessionSettings.defaults());
+        SubscribeResult r = s.subscribe(RATES, null);
+        SubscribeResult market = s.subscribe(Channels.MARKET, null);
+        scheduler.runAll();
+        assertThat(r.sent()).isEqualTo(2);
+        assertThat(market.sent()).isEqualTo(2);
+        List<JsonNode> rates = out.updates().stream().filter(u -> u.get("channel").asText().equals(RATES)).toList();
+        assertThat(rates).extracting(u -> u.get("key").asText()).containsExactly("EUR/CAD", "USD/CAD");
+        assertThat(rates.get(0).get("event").get("v").asText()).isEqualTo("newer");
+        assertThat(rates.get(1).at("/event/type").asText()).isEqualTo("rate_update");
+        assertThat(rates.get(1).at("/event/rate/buy").asText())
+                .isEqualTo(engine.storeRate("s1", usdCad).orElseThrow().buy().toPlainString());
+    }
+
+    @Test
     void aSlowStateSubscriberGetsOnlyTheNewestValuePerKeyAndMemoryStaysBounded() {
         TestOutbound out = TestOutbound.holding();
         HubSession s = hub.openSession(out, SessionSettings.defaults());

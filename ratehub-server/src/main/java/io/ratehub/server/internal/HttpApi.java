@@ -45,15 +45,18 @@ public final class HttpApi extends HttpHandler {
     private final ProtocolService service;
     private final BooleanSupplier ready;
     private final Instant started;
+    private final BoardPage board;
 
     /**
      * @param service the protocol the commands run through
      * @param ready whether the server takes traffic (false while starting or shutting down)
+     * @param board the rate board to serve under {@code /board/}, or null for none
      */
-    public HttpApi(ProtocolService service, BooleanSupplier ready) {
+    public HttpApi(ProtocolService service, BooleanSupplier ready, BoardPage board) {
         this.service = service;
         this.ready = ready;
         this.started = service.engine().clock().instant();
+        this.board = board;
     }
 
     @Override
@@ -85,6 +88,10 @@ public final class HttpApi extends HttpHandler {
             json(response, ok ? 200 : 503, Map.of("status", ok ? "READY" : "NOT_READY"));
             return;
         }
+        if (board != null && (path.equals(BoardPage.PREFIX) || path.startsWith(BoardPage.PREFIX + "/"))) {
+            serveBoard(method, path, response);
+            return;
+        }
         if (!path.startsWith("/api/")) {
             throw new HttpError(404, "not_found", "no such resource: " + path);
         }
@@ -113,6 +120,34 @@ public final class HttpApi extends HttpHandler {
             return;
         }
         throw new HttpError(405, "method_not_allowed", method + " is not allowed on " + path);
+    }
+
+    private void serveBoard(String method, String path, Response response) throws IOException {
+        if (!method.equals("GET") && !method.equals("HEAD")) {
+            throw new HttpError(405, "method_not_allowed", method + " is not allowed on " + path);
+        }
+        if (path.equals(BoardPage.PREFIX)) {
+            response.setStatus(301);
+            response.setHeader("Location", BoardPage.PREFIX + "/");
+            response.setContentLength(0);
+            return;
+        }
+        BoardPage.Asset asset = board.asset(path.substring(BoardPage.PREFIX.length()));
+        if (asset == null) {
+            throw new HttpError(404, "not_found", "no such resource: " + path);
+        }
+        response.setStatus(200);
+        response.setContentType(asset.contentType());
+        response.setCharacterEncoding("UTF-8");
+        response.setHeader("Cache-Control", "no-cache");
+        response.setHeader("X-Content-Type-Options", "nosniff");
+        response.setHeader("Referrer-Policy", "no-referrer");
+        response.setHeader("Content-Security-Policy",
+                "default-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'self'");
+        response.setContentLength(asset.bytes().length);
+        if (method.equals("GET")) {
+            response.getOutputStream().write(asset.bytes());
+        }
     }
 
     private static boolean isReadResource(String[] parts) {
