@@ -111,12 +111,19 @@ final class HubCommand implements Callable<Integer> {
         System.out.println("  WebSocket  " + server.webSocketUri());
         System.out.println("  HTTP API   " + server.httpUri() + "/api/market   (X-Api-Key header)");
         System.out.println("  health     " + server.httpUri() + "/health/ready");
+        System.out.println("  rate board " + server.boardUri("downtown", printed.get("viewer")) + "   (open in a browser)");
         System.out.println("  audit      " + dataDir.resolve("audit.jsonl").toAbsolutePath());
         System.out.println("  stores     " + String.join(", ", STORES) + "; pairs " + market.pairs());
         System.out.println("  API keys (this run only):");
         printed.forEach((who, key) -> System.out.printf("    %-18s %s%n", who, key));
-        System.out.println("  try: mvn -q -pl examples exec:java -Dexec.args=\"tail --uri " + server.webSocketUri()
-                + " --api-key " + printed.get("terminal-downtown") + " store:downtown:rates\"");
+        String run = "  mvn -q -pl examples exec:java -Dexec.args=\"";
+        System.out.println("  try, in another terminal:");
+        System.out.println("  " + run + "calculator --uri " + server.webSocketUri() + " --store downtown --api-key "
+                + printed.get("terminal-downtown") + "\"");
+        System.out.println("  " + run + "dashboard --uri " + server.webSocketUri() + " --store downtown --api-key "
+                + printed.get("manager") + "\"");
+        System.out.println("  " + run + "tail --uri " + server.webSocketUri() + " --api-key "
+                + printed.get("terminal-downtown") + " store:downtown:rates\"");
         System.out.flush();
         if (seconds > 0) {
             stopped.await(seconds, TimeUnit.SECONDS);

@@ -4,12 +4,13 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The ratehub command line: {@code hub} runs a demo hub with a simulated market; {@code tail} prints a channel's
- * events; {@code audit} verifies and queries an audit trail; {@code engine-demo} walks through the engine alone.
+ * The ratehub command line: {@code hub} runs a demo hub with a simulated market; {@code calculator} is a store's
+ * counter calculator; {@code dashboard} sets spreads, overrides and thresholds and follows alerts; {@code tail} prints
+ * a channel's events; {@code audit} verifies and queries an audit trail; {@code engine-demo} walks through the engine alone.
  */
 @Command(name = "ratehub", mixinStandardHelpOptions = true, version = "ratehub 0.1.0",
         description = "Real-time currency-rate hub: demo server and tools.",
-        subcommands = {HubCommand.class, TailCommand.class, AuditCommand.class, RateHubCli.EngineDemoCommand.class})
+        subcommands = {HubCommand.class, CalculatorCommand.class, DashboardCommand.class, TailCommand.class, AuditCommand.class, RateHubCli.EngineDemoCommand.class})
 public final class RateHubCli implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

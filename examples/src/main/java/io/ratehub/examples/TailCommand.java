@@ -18,7 +18,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "tail", mixinStandardHelpOptions = true,
         description = "Print the events of channels as JSON lines (one event per line) as they arrive.")
 final class TailCommand implements Callable<Integer> {
-    @Option(names = "--uri", required = true, description = "the hub's WebSocket URI, e.g. ws://127.0.0.1:8080/ratehub")
+    @Option(names = "--uri", defaultValue = "ws://127.0.0.1:8080/ratehub",
+            description = "the hub's WebSocket URI (default: ${DEFAULT-VALUE})")
     URI uri;
 
     @Option(names = "--api-key", required = true, description = "an API key the hub accepts")

@@ -10,10 +10,7 @@ import io.ratehub.core.model.SpreadRule;
 import io.ratehub.core.protocol.Principal;
 import io.ratehub.server.ApiKeyAuthenticator;
 import io.ratehub.server.RateHubServer;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -27,43 +24,37 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Each subcommand, in process, against real files and a real hub on a free port. */
 class CliTest {
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-    private PrintStream oldOut;
-    private PrintStream oldErr;
+    private Stdio stdio;
     @TempDir
     Path dir;
 
     @BeforeEach
     void capture() {
-        oldOut = System.out;
-        oldErr = System.err;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        stdio = new Stdio();
     }
 
     @AfterEach
     void restore() {
-        System.setOut(oldOut);
-        System.setErr(oldErr);
+        stdio.close();
     }
 
     private String out() {
-        return out.toString(StandardCharsets.UTF_8);
+        return stdio.out();
     }
 
     @Test
     void hubRunsWithTheSimulatedMarketAndStopsCleanly() {
         int status = RateHubCli.run("hub", "--port", "0", "--seconds", "2", "--data-dir", dir.toString());
         assertThat(status).isZero();
-        assertThat(out()).contains("ws://127.0.0.1:", "terminal-downtown", "chain verified");
+        assertThat(out()).contains("ws://127.0.0.1:", "terminal-downtown", "chain verified", "/board/#store=downtown&key=rk_",
+                "calculator --uri ws://127.0.0.1:");
         assertThat(FileAuditLog.verify(dir.resolve("audit.jsonl")).valid()).isTrue();
     }
 
     @Test
     void badArgumentsGiveAOneLineErrorAndTheUsageWithANonZeroStatus() {
         assertThat(RateHubCli.run("hub", "--port", "nope")).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("error: ").contains("Usage:");
+        assertThat(stdio.err()).startsWith("error: ").contains("Usage:");
         assertThat(RateHubCli.run("hub", "--port", "70000", "--seconds", "1")).isNotZero();
         assertThat(RateHubCli.run("nosuchcommand")).isEqualTo(2);
         assertThat(RateHubCli.run("tail")).isEqualTo(2);
@@ -104,10 +95,7 @@ class CliTest {
                     server.webSocketUri().toString(), "--api-key", key, "--count", "2", "--timeout", "20",
                     "store:downtown:rates"));
             // the snapshot is the first event; a market move gives the second
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (!out().contains("rate_update") && System.nanoTime() < deadline) {
-                java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
-            }
+            stdio.awaitOut("rate_update");
             engine.onQuote(new MarketQuote(usdCad, new BigDecimal("1.36220"), new BigDecimal("1.36240"), "a",
                     Instant.now()));
             assertThat(tail.get(30, TimeUnit.SECONDS)).isZero();

@@ -464,10 +464,12 @@ class HttpApiIT {
         slow.call(obj("op", "subscribe", "id", "s", "channel", "app:big"));
         slow.pauseReading();
         String payload = "{\"blob\":\"" + "z".repeat(64 * 1024) + "\"}";
-        for (int i = 0; i < 400; i++) { // 25 MB: more than the sockets hold, so the flush waits for the deadline
+        // 64 KB events until the socket buffers (and the client's own, which may go on reading into memory for a
+        // while) are full and the server's queue holds some: then the flush has to wait for the deadline
+        Await.until("the slow client's queue backs up", () -> {
             f.server.hub().publishEvent("app:big", payload);
-        }
-        Await.until("the slow client's queue backs up", () -> f.sessionOf(slow).queueDepth() > 0);
+            return f.sessionOf(slow).queueDepth() > 0;
+        });
         CompletableFuture<Void> stopping = CompletableFuture.runAsync(() -> f.server.stop(Duration.ofSeconds(3)));
         Await.until("readiness turns 503", () -> f.get("/health/ready", Map.of()).statusCode() == 503);
         assertThat(Json.parse(f.get("/health/ready", Map.of()).body()).path("status").asText())
