@@ -470,6 +470,9 @@ class HttpApiIT {
             f.server.hub().publishEvent("app:big", payload);
             return f.sessionOf(slow).queueDepth() > 0;
         });
+        for (int i = 0; i < 300; i++) { // 19 MB more in the server's own queue: stop() waits for the deadline
+            f.server.hub().publishEvent("app:big", payload);
+        }
         CompletableFuture<Void> stopping = CompletableFuture.runAsync(() -> f.server.stop(Duration.ofSeconds(3)));
         Await.until("readiness turns 503", () -> f.get("/health/ready", Map.of()).statusCode() == 503);
         assertThat(Json.parse(f.get("/health/ready", Map.of()).body()).path("status").asText())
