@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "ratehub", mixinStandardHelpOptions = true, version = "ratehub 0.1.0",
         description = "Real-time currency-rate hub: demo server and tools.",
-        subcommands = {HubCommand.class, CalculatorCommand.class, DashboardCommand.class, TailCommand.class, AuditCommand.class, RateHubCli.EngineDemoCommand.class})
+        subcommands = {HubCommand.class, CalculatorCommand.class, DashboardCommand.class, TailCommand.class, AuditCommand.class,
+                io.ratehub.examples.load.BenchCommand.class, RateHubCli.EngineDemoCommand.class})
 public final class RateHubCli implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -30,6 +30,8 @@ final class Channel {
     private final Duration maxAge;
     private final ArrayDeque<HubUpdate> history = new ArrayDeque<>();
     private final Map<String, HubUpdate> latest = new HashMap<>();
+    /** State channels: one queue slot per key, shared by every session's queue (a bounded map: pairs). */
+    private final Map<String, StateSlot> slots = new HashMap<>();
     /** State channels: every key ever published or removed (a bounded set: pairs). */
     private final Set<String> keysSeen = new java.util.HashSet<>();
     private final Set<HubSession> subscribers = new LinkedHashSet<>();
@@ -91,8 +93,9 @@ final class Channel {
     synchronized HubUpdate publish(String key, boolean removed, Instant now, FrameBuilder frame, int priority,
                                    Instant expiresAt) {
         long next = seq + 1;
+        Object slot = kind == ChannelKind.STATE ? slots.computeIfAbsent(key, k -> new StateSlot(name, k)) : null;
         HubUpdate u = new HubUpdate(name, next, key, removed, now, frame.build(name, epoch, next, key, removed),
-                priority, expiresAt);
+                priority, expiresAt, slot);
         seq = next;
         published++;
         history.addLast(u);
@@ -106,13 +109,25 @@ final class Channel {
             }
         }
         boolean delivered = false;
+        List<HubSession> idle = null;
         Iterator<HubSession> it = subscribers.iterator();
         while (it.hasNext()) {
-            if (it.next().offer(u, kind)) {
-                delivered = true;
-            } else {
+            HubSession s = it.next();
+            int offered = s.offer(u, kind);
+            if (offered == HubSession.CLOSED) {
                 it.remove(); // the session was closed or cut off
+                continue;
             }
+            delivered = true;
+            if (offered == HubSession.NEEDS_DRAIN) {
+                if (idle == null) {
+                    idle = new ArrayList<>();
+                }
+                idle.add(s);
+            }
+        }
+        if (idle != null) {
+            HubSession.drainAll(idle);
         }
         if (privateBox && !delivered) {
             undelivered.add(next);

@@ -66,9 +66,6 @@ public final class HubSession {
     private long updatesSent;
     private long conflated;
 
-    /** A queued state value's place: one per channel and key. */
-    private record Slot(String channel, String key) {
-    }
 
     /** A state subscription's per-key rate cap; guarded by the session's monitor. */
     private static final class Throttle {
@@ -297,21 +294,31 @@ public final class HubSession {
 
     // ---------------------------------------------------------------- called by channels, under their monitor
 
-    /** Queues a live update; false when the session is closed (the channel then forgets it). */
-    boolean offer(HubUpdate u, ChannelKind kind) {
+    /** {@link #offer}: the session is closed; the channel forgets it. */
+    static final int CLOSED = 0;
+    /** {@link #offer}: queued; the session is already sending or will be. */
+    static final int QUEUED = 1;
+    /** {@link #offer}: queued on an idle session, which needs a {@link #drainAll} to send it. */
+    static final int NEEDS_DRAIN = 2;
+
+    /**
+     * Queues a live update. Sending happens off the publisher's thread: a channel collects the idle sessions that
+     * need a drain ({@link #NEEDS_DRAIN}) and hands them to {@link #drainAll} as one task, so one publish costs one
+     * task however many subscribers it reaches. A busy session drains from its send completion, a batching one from
+     * its window timer.
+     */
+    int offer(HubUpdate u, ChannelKind kind) {
         boolean cutOff;
         boolean kick;
         synchronized (this) {
             if (closed || closingCode != null) {
-                return false;
+                return CLOSED;
             }
             if (kind == ChannelKind.STATE && holdBack(u)) {
-                return true;
+                return QUEUED;
             }
             enqueue(u, kind);
             cutOff = pendingEvents > settings.maxQueuedEvents();
-            // Sending happens off the publisher's thread; only an idle session needs a kick, a busy one drains
-            // from its send completion and a batching one from its window timer.
             kick = !cutOff && !inFlight && !drainScheduled && !flushScheduled;
             if (kick) {
                 drainScheduled = true;
@@ -321,10 +328,19 @@ public final class HubSession {
             // Not here, under the channel's monitor: closing detaches from other channels.
             hub.execute(() -> close(SLOW_CONSUMER, "slow consumer: more than " + settings.maxQueuedEvents()
                     + " event updates queued"));
-        } else if (kick) {
-            hub.execute(this::scheduledDrain);
         }
-        return true;
+        return kick ? NEEDS_DRAIN : QUEUED;
+    }
+
+    /** Drains each session (all of one hub) on the hub's executor, as one task. */
+    static void drainAll(List<HubSession> sessions) {
+        if (!sessions.isEmpty()) {
+            sessions.get(0).hub.execute(() -> {
+                for (HubSession s : sessions) {
+                    s.scheduledDrain();
+                }
+            });
+        }
     }
 
     private void scheduledDrain() {
@@ -388,7 +404,7 @@ public final class HubSession {
 
     private void enqueue(HubUpdate u, ChannelKind kind) {
         if (kind == ChannelKind.STATE) {
-            Slot slot = new Slot(u.channel(), u.key());
+            Object slot = u.slot() != null ? u.slot() : new StateSlot(u.channel(), u.key());
             if (pending.remove(slot) != null) {
                 conflated++;
             }
@@ -404,7 +420,7 @@ public final class HubSession {
         while (it.hasNext()) {
             Map.Entry<Object, HubUpdate> e = it.next();
             if (channel.equals(e.getValue().channel())) {
-                if (!(e.getKey() instanceof Slot)) {
+                if (!(e.getKey() instanceof StateSlot)) {
                     pendingEvents--;
                 }
                 it.remove();
@@ -500,7 +516,7 @@ public final class HubSession {
         List<String> frames = new ArrayList<>(n);
         while (frames.size() < n) {
             Map.Entry<Object, HubUpdate> e = it.next();
-            if (!(e.getKey() instanceof Slot)) {
+            if (!(e.getKey() instanceof StateSlot)) {
                 pendingEvents--;
             }
             frames.add(e.getValue().frame(zone, io.ratehub.core.internal.LocalTimes::render));

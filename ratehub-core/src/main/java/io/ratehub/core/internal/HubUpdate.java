@@ -19,6 +19,7 @@ public final class HubUpdate {
     private final String frame;
     private final int priority;
     private final Instant expiresAt;
+    private final Object slot;
     private volatile Map<ZoneId, String> localized;
 
     /**
@@ -33,6 +34,16 @@ public final class HubUpdate {
      */
     public HubUpdate(String channel, long seq, String key, boolean removed, Instant time, String frame, int priority,
                      Instant expiresAt) {
+        this(channel, seq, key, removed, time, frame, priority, expiresAt, null);
+    }
+
+    /**
+     * An update with its queue slot: on state channels, one object per channel and key that every session's queue
+     * uses as the key's place (so queuing allocates nothing per session).
+     */
+    public HubUpdate(String channel, long seq, String key, boolean removed, Instant time, String frame, int priority,
+                     Instant expiresAt, Object slot) {
+        this.slot = slot;
         this.channel = channel;
         this.seq = seq;
         this.key = key;
@@ -46,6 +57,11 @@ public final class HubUpdate {
     /** An update without priority or expiry. */
     public HubUpdate(String channel, long seq, String key, boolean removed, Instant time, String frame) {
         this(channel, seq, key, removed, time, frame, 1, null);
+    }
+
+    /** The queue slot of a state update's key, or null. */
+    public Object slot() {
+        return slot;
     }
 
     /** The channel name. */

@@ -60,6 +60,9 @@ public final class HubEndpoint extends Endpoint {
             closeQuietly(session, CloseCodes.GOING_AWAY, "server shutting down");
             return;
         }
+        // Idle links are found by our heartbeat. A negative idle timeout also spares Tyrus (whose default, 0, still
+        // re-arms an idle-timeout task on every send) a task cancel and reschedule per frame.
+        session.setMaxIdleTimeout(-1);
         session.setMaxTextMessageBufferSize(options.maxFrameBytes());
         session.setMaxBinaryMessageBufferSize(options.maxFrameBytes());
         Object creds = session.getUserProperties().get(CREDENTIALS);
