@@ -10,11 +10,9 @@ import io.ratehub.core.protocol.Principal;
 import io.ratehub.server.ApiKeyAuthenticator;
 import io.ratehub.server.RateHubServer;
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.SplittableRandom;
 
 /**
  * The benchmark's ratehub target, run as a child process by {@code ratehub bench}: a standalone {@link RateHubServer}
@@ -54,7 +52,6 @@ public final class RatehubTarget {
             }
         }
         BigDecimal[] mids = new BigDecimal[pairs.size()];
-        SplittableRandom random = new SplittableRandom(42);
         BigDecimal halfSpread = new BigDecimal("0.00010");
         for (int i = 0; i < mids.length; i++) {
             mids[i] = new BigDecimal("1.30000");
@@ -67,12 +64,15 @@ public final class RatehubTarget {
                 .sessionSettings(SessionSettings.builder().batchWindow(Duration.ofMillis(batchMillis)).build())
                 .rateBoard(false)
                 .start();
+        // Each tick moves its pair's mid by 0.01 up, then back down: enough to change every store's buy and sell
+        // even at 3 decimals, so every tick is an update on every store's channel (the engine publishes changes only).
         int[] next = {0};
-        BigDecimal step = new BigDecimal("0.00001");
+        long[] moves = new long[mids.length];
+        BigDecimal step = new BigDecimal("0.01000");
         TargetProcess.Ticker ticker = new TargetProcess.Ticker("bench-market", () -> {
             int i = next[0];
             next[0] = (i + 1) % mids.length;
-            BigDecimal mid = mids[i].add(random.nextBoolean() ? step : step.negate()).setScale(5, RoundingMode.UNNECESSARY);
+            BigDecimal mid = (moves[i]++ % 2 == 0 ? mids[i].add(step) : mids[i].subtract(step));
             mids[i] = mid;
             engine.onQuote(new MarketQuote(pairs.get(i), mid.subtract(halfSpread), mid.add(halfSpread), "bench",
                     Instant.now()));
