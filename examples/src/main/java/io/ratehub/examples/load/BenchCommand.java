@@ -208,12 +208,14 @@ public final class BenchCommand implements Callable<Integer> {
             Map<String, Object> r = result("slow-consumer", target, clients, 0, s);
             r.put("slowClients", slow);
             r.put("serverHeapGrowthBytes", after - before);
-            r.put("slowClientsClosedByServer", slow + clients - client.openConnections());
             Double plain = plainP99.get(target);
             if (plain != null && plain > 0) {
                 r.put("p99VersusLatencyRun", round(s.p99Millis() / plain));
             }
             results.add(print(r));
+            System.out.printf(Locale.ROOT, "  the others' p99 is %s the latency run's; server heap %+.1f MB over the run "
+                    + "(after GC)%n", r.containsKey("p99VersusLatencyRun") ? r.get("p99VersusLatencyRun") + "x" : "(no "
+                    + "latency run to compare)", (after - before) / 1e6);
         }
     }
 
@@ -363,7 +365,9 @@ public final class BenchCommand implements Callable<Integer> {
             case "connections" -> String.format(Locale.ROOT, "connections: ratehub heap per connection %.2fx %s's; %s",
                     (double) (Long) ours.get("serverHeapBytesPerConnection")
                             / Math.max(1, (Long) theirs.get("serverHeapBytesPerConnection")), peer, p99);
-            default -> String.format(Locale.ROOT, "%s: ratehub %s vs %s", scenario, p99, peer);
+            default -> String.format(Locale.ROOT, "%s: ratehub delivered %.2fx %s's updates/s of the same offer; %s",
+                    scenario, (double) (Long) ours.get("deliveredUpdatesPerSec")
+                            / Math.max(1, (Long) theirs.get("deliveredUpdatesPerSec")), peer, p99);
         };
     }
 
