@@ -189,11 +189,7 @@ final class CalculatorCommand extends TerminalSession implements Callable<Intege
     @Override
     boolean execute(String verb, List<String> args) {
         switch (verb) {
-            case "rates" -> {
-                List<LiveRate> rates = client.rates(store);
-                print(rates.isEmpty() ? new String[] {"(no rates yet; connection: " + describe(client.state()) + ")"}
-                        : rates.stream().map(this::line).toArray(String[]::new));
-            }
+            case "rates" -> printRates(client, this::line);
             case "convert" -> convert(args);
             case "lock" -> lock(args);
             case "complete" -> {

@@ -82,11 +82,7 @@ final class DashboardCommand extends TerminalSession implements Callable<Integer
     @Override
     boolean execute(String verb, List<String> args) {
         switch (verb) {
-            case "rates" -> {
-                List<LiveRate> rates = client.rates(store);
-                print(rates.isEmpty() ? new String[] {"(no rates yet; connection: " + describe(client.state()) + ")"}
-                        : rates.stream().map(DashboardCommand::describeRate).toArray(String[]::new));
-            }
+            case "rates" -> printRates(client, DashboardCommand::describeRate);
             case "spread" -> spread(args);
             case "override" -> override(args);
             case "clear" -> {

@@ -1,6 +1,7 @@
 package io.ratehub.examples;
 
 import io.ratehub.client.ConnectionState;
+import io.ratehub.client.LiveRate;
 import io.ratehub.client.RateHubClient;
 import io.ratehub.core.RateHubException;
 import io.ratehub.core.ValidationException;
@@ -22,6 +23,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import picocli.CommandLine.Option;
 
 /**
@@ -75,6 +77,13 @@ abstract class TerminalSession {
                     + (s.reason() == null ? "" : ": " + s.reason());
             case CLOSED -> "CLOSED" + (s.reason() == null ? "" : ": " + s.reason());
         };
+    }
+
+    /** Prints the store's cached rates, one line each, or why there are none. */
+    final void printRates(RateHubClient client, Function<LiveRate, String> line) {
+        List<LiveRate> rates = client.rates(store);
+        print(rates.isEmpty() ? new String[] {"(no rates yet; connection: " + describe(client.state()) + ")"}
+                : rates.stream().map(line).toArray(String[]::new));
     }
 
     static String now() {

@@ -13,11 +13,8 @@ import io.ratehub.server.ApiKeyAuthenticator;
 import io.ratehub.server.RateHubServer;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -196,33 +193,5 @@ class InteractiveCommandsTest {
         assertThat(stdio.err()).contains("--store").contains("Usage:");
         assertThat(RateHubCli.run("dashboard", "--store", "downtown")).isEqualTo(2);
         assertThat(stdio.err()).contains("--api-key");
-    }
-
-    /** A clock the test moves by hand. */
-    private static final class MovableClock extends Clock {
-        private volatile Instant now;
-
-        MovableClock(Instant start) {
-            this.now = start;
-        }
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }

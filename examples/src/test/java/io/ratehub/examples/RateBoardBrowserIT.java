@@ -17,11 +17,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -50,7 +47,7 @@ class RateBoardBrowserIT {
     @TempDir
     Path profile;
 
-    private final MutableClock clock = new MutableClock(Instant.parse("2026-11-22T09:00:00Z"));
+    private final MovableClock clock = new MovableClock(Instant.parse("2026-11-22T09:00:00Z"));
     private RateEngine engine;
     private RateHubServer server;
     private WebDriver browser;
@@ -175,33 +172,5 @@ class RateBoardBrowserIT {
         waitUpTo(20).until(d -> status().equals("failed"));
         assertThat(browser.findElement(By.id("status")).getText()).contains("NOT LIVE");
         assertThat(browser.findElements(By.cssSelector("tbody tr"))).isEmpty();
-    }
-
-    /** A clock the test moves by hand. */
-    private static final class MutableClock extends Clock {
-        private volatile Instant now;
-
-        MutableClock(Instant start) {
-            this.now = start;
-        }
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }
