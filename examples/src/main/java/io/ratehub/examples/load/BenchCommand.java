@@ -236,7 +236,7 @@ public final class BenchCommand implements Callable<Integer> {
     /** Runs the market for a while so both JVMs compile the hot paths before anything is measured. */
     private void warmUp(ChildTarget t, LoadClient client) throws IOException {
         t.call("RATE 50");
-        pause(Duration.ofSeconds(quick ? 2 : 5));
+        pause(Duration.ofSeconds(quick ? 3 : 5));
         t.call("RATE 0");
         pause(Duration.ofMillis(500));
         client.sample();

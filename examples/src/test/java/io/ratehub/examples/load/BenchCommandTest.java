@@ -35,7 +35,7 @@ class BenchCommandTest {
         }
         String table = out.toString(StandardCharsets.UTF_8);
         assertThat(status).as(table).isZero();
-        assertThat(table).contains("latency        ratehub", "latency        tyrus-raw", "vs tyrus-raw");
+        assertThat(table).contains("latency        ratehub", "latency        tyrus-raw", "tyrus-raw's updates/s of the same offer");
 
         JsonNode results = new ObjectMapper().readTree(json.toFile());
         assertThat(results).hasSize(2);
