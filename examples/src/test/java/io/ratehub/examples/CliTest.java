@@ -52,6 +52,16 @@ class CliTest {
     }
 
     @Test
+    void engineDemoWalksThroughTheEngineAndLeavesAVerifiableAuditTrail() {
+        assertThat(RateHubCli.run("engine-demo", dir.toString())).isZero();
+        assertThat(out()).contains("== two stores set their spreads", "locks the downtown sell rate",
+                "refused: lock_expired", "the override ends by itself");
+        io.ratehub.core.audit.AuditVerification v = FileAuditLog.verify(dir.resolve("audit.jsonl"));
+        assertThat(v.valid()).isTrue();
+        assertThat(v.entriesChecked()).isGreaterThan(5);
+    }
+
+    @Test
     void badArgumentsGiveAOneLineErrorAndTheUsageWithANonZeroStatus() {
         assertThat(RateHubCli.run("hub", "--port", "nope")).isEqualTo(2);
         assertThat(stdio.err()).startsWith("error: ").contains("Usage:");
