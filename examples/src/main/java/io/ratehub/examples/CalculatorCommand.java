@@ -90,7 +90,7 @@ final class CalculatorCommand extends TerminalSession implements Callable<Intege
             print("calculator for store " + store + " at " + uri + " (type help)");
             refresher.scheduleWithFixedDelay(() -> refresh(screen), 0, refreshMillis, TimeUnit.MILLISECONDS);
             commandLoop();
-            return 0;
+            return refusedForGood(c) ? 1 : 0;
         } finally {
             refresher.shutdownNow();
             if (screen) {

@@ -67,10 +67,10 @@ final class DashboardCommand extends TerminalSession implements Callable<Integer
             c.connect();
             print("dashboard for store " + store + " at " + uri + " (type help)");
             commandLoop();
-            if (follow) {
+            if (follow && !refusedForGood(c)) {
                 new CountDownLatch(1).await();
             }
-            return 0;
+            return refusedForGood(c) ? 1 : 0;
         }
     }
 

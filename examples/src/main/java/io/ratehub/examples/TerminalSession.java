@@ -86,6 +86,11 @@ abstract class TerminalSession {
                 : rates.stream().map(line).toArray(String[]::new));
     }
 
+    /** Whether the hub refused this client for good (a bad key, say): the session then ends with status 1. */
+    static boolean refusedForGood(RateHubClient client) {
+        return client.state().status() == ConnectionState.Status.CLOSED;
+    }
+
     static String now() {
         return LocalTime.now(ZoneId.systemDefault()).format(CLOCK);
     }
@@ -114,7 +119,8 @@ abstract class TerminalSession {
                 }
             } catch (Refused e) {
                 print("refused: " + e.cause.code().wireName() + ": " + e.cause.getMessage());
-            } catch (RateHubException | IllegalArgumentException | IllegalStateException e) {
+            } catch (RateHubException | IllegalArgumentException | IllegalStateException | ArithmeticException
+                     | java.time.DateTimeException e) {
                 print("error: " + e.getMessage());
             }
         }
@@ -166,7 +172,11 @@ abstract class TerminalSession {
 
     static BigDecimal decimal(String field, String text) {
         try {
-            return new BigDecimal(text);
+            BigDecimal d = new BigDecimal(text);
+            if (d.precision() - d.scale() > 12 || d.stripTrailingZeros().scale() > 12) {
+                throw new ValidationException(field, text, "must have at most 12 integer digits and 12 decimals");
+            }
+            return d;
         } catch (NumberFormatException e) {
             throw new ValidationException(field, text, "must be a decimal number");
         }
@@ -175,8 +185,8 @@ abstract class TerminalSession {
     static Duration minutes(String field, String text) {
         try {
             long m = Long.parseLong(text);
-            if (m <= 0) {
-                throw new ValidationException(field, text, "must be > 0 minutes");
+            if (m <= 0 || m > 1_000_000) {
+                throw new ValidationException(field, text, "must be 1 to 1,000,000 minutes");
             }
             return Duration.ofMinutes(m);
         } catch (NumberFormatException e) {

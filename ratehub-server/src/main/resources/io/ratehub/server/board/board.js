@@ -63,10 +63,11 @@
     if (stopped) {
       return;
     }
-    setStatus('connecting', attempts === 0 ? 'connecting...' : 'NOT LIVE: reconnecting (attempt ' + (attempts + 1) + ')');
+    setStatus('connecting', attempts === 0 ? 'NOT LIVE: connecting...' : 'NOT LIVE: reconnecting (attempt ' + (attempts + 1) + ')');
     const scheme = location.protocol === 'https:' ? 'wss://' : 'ws://';
     const socket = new WebSocket(scheme + location.host + wsPath);
     ws = socket;
+    lastReceived = Date.now(); // a link that does not open within DEAD_LINK_MS is replaced too
     subscribed = false;
     socket.onopen = () => {
       lastReceived = Date.now();
@@ -78,7 +79,8 @@
       if (socket !== ws) { return; }
       lastReceived = Date.now();
       let msg;
-      try { msg = JSON.parse(e.data); } catch (err) { showError('unreadable frame from the server'); return; }
+      try { msg = JSON.parse(e.data); } catch (err) { msg = null; }
+      if (msg === null || typeof msg !== 'object') { showError('unreadable frame from the server'); return; }
       onMessage(msg);
     };
     socket.onclose = (e) => {
@@ -130,10 +132,17 @@
         onUpdate(msg);
         break;
       case 'batch':
-        msg.updates.forEach(onUpdate);
+        (Array.isArray(msg.updates) ? msg.updates : []).forEach(onUpdate);
         break;
       case 'error':
         showError(msg.code + ': ' + msg.message);
+        if (msg.id === 'sub') { // the subscription itself was refused (no such store, not yours): retrying won't help
+          stopped = true;
+          const refused = ws;
+          ws = null;
+          refused.close(1000, 'subscription refused');
+          setStatus('failed', 'NOT LIVE: ' + msg.code + ': ' + msg.message);
+        }
         break;
       default:
         break; // pong, reply: nothing to do beyond the liveness already noted
@@ -141,7 +150,7 @@
   }
 
   function onUpdate(u) {
-    if (u.channel !== channel) { return; }
+    if (u === null || typeof u !== 'object' || u.channel !== channel) { return; }
     if (catchUpLeft > 0) {
       catchUpLeft--;
       if (catchUpLeft === 0) { position = catchUpHead; }
@@ -151,7 +160,7 @@
     if (u.removed) {
       const row = rows.get(u.key);
       if (row) { row.tr.remove(); rows.delete(u.key); }
-    } else if (u.event && u.event.type === 'rate_update') {
+    } else if (u.event && u.event.type === 'rate_update' && u.event.rate && typeof u.event.rate.pair === 'string') {
       upsert(u.event.rate);
     }
     $('last').textContent = 'last update ' + new Date().toLocaleTimeString();
@@ -205,6 +214,7 @@
   // not ended. Anything else is shown as not live: the board never shows an old rate as current.
   function notLiveBecause(rate) {
     if (!connected()) { return 'no connection'; }
+    if (Date.now() - lastReceived > DEAD_LINK_MS) { return 'no traffic'; }
     if (rate.stale) { return 'stale'; }
     if (rate.validUntil && Date.parse(rate.validUntil) <= Date.now() + serverOffsetMs) { return 'override ended'; }
     return null;
@@ -234,15 +244,18 @@
 
   setInterval(() => {
     if (ws !== null && ws.readyState === WebSocket.OPEN) {
-      if (Date.now() - lastReceived > DEAD_LINK_MS) {
-        ws.close(4000, 'no traffic'); // onclose reconnects
-        ws.onclose({code: 4000, reason: 'no traffic'});
-        return;
-      }
       ws.send(JSON.stringify({op: 'ping', id: 'hb'}));
     }
   }, HEARTBEAT_MS);
-  setInterval(refreshLiveness, 1000);
+  // Every second: replace a link that went silent (or never opened), and re-judge every row.
+  setInterval(() => {
+    if (ws !== null && Date.now() - lastReceived > DEAD_LINK_MS) {
+      const dead = ws;
+      dead.onclose({code: 4000, reason: 'no traffic'}); // reconnects; the real close event is then ignored
+      dead.close(4000, 'no traffic');
+    }
+    refreshLiveness();
+  }, 1000);
   window.addEventListener('online', () => { if (reconnectTimer !== null) { clearTimeout(reconnectTimer); connect(); } });
   connect();
 })();
