@@ -9,11 +9,9 @@ import io.ratehub.core.model.SpreadRule;
 import io.ratehub.core.protocol.Principal;
 import io.ratehub.server.ApiKeyAuthenticator;
 import io.ratehub.server.RateHubServer;
-import java.io.File;
 import java.math.BigDecimal;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -31,8 +29,6 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -43,8 +39,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * server, with its real CSP header; two tests also use the real WebSocket.
  */
 class BoardReviewIT {
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     private static final String KEY = "board-review-viewer-key-0123456789";
     private static final String CH = "store:downtown:rates";
     private static final CurrencyPair USD_CAD = CurrencyPair.parse("USD/CAD");
@@ -107,19 +101,10 @@ class BoardReviewIT {
 
     @BeforeAll
     static void startBrowser() {
-        assertThat(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER))
-                .as("Chromium and ChromeDriver are needed: run scripts/install-test-deps.sh").isTrue();
         pages = RateHubServer.builder().port(0).engine(RateEngine.builder().build())
                 .authenticator(ApiKeyAuthenticator.builder().key(KEY, Principal.viewer("screen", "downtown")).build())
                 .start();
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toFile());
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--user-data-dir=" + profile.toAbsolutePath());
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(new File(CHROMEDRIVER.toString())).usingAnyFreePort().build();
-        browser = new ChromeDriver(service, options);
+        browser = HeadlessChromium.start(profile);
         browser.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source", HARNESS));
     }
 

@@ -25,8 +25,8 @@ import org.junit.jupiter.api.Test;
 
 /** {@code calculator} and {@code dashboard}, in process, typed at through standard input, against a real hub. */
 class InteractiveCommandsTest {
-    private static final String TERMINAL_KEY = "calc-terminal-key-0123456789";
-    private static final String MANAGER_KEY = "calc-manager-key-0123456789";
+    private static final String TERMINAL_KEY = TerminalHub.TERMINAL_KEY;
+    private static final String MANAGER_KEY = TerminalHub.MANAGER_KEY;
     private static final CurrencyPair USD_CAD = CurrencyPair.parse("USD/CAD");
 
     private final MovableClock clock = new MovableClock(Instant.now());
@@ -40,11 +40,7 @@ class InteractiveCommandsTest {
         engine = RateEngine.builder().clock(clock).maxSourceAge(Duration.ofSeconds(5)).build();
         engine.setSpread("downtown", USD_CAD, SpreadRule.bps("50", "50"), "owner");
         quote("1.36120", "1.36140");
-        server = RateHubServer.builder().port(0).engine(engine).timerInterval(Duration.ofMillis(20))
-                .authenticator(ApiKeyAuthenticator.builder()
-                        .key(TERMINAL_KEY, Principal.terminal("till-1", "downtown"))
-                        .key(MANAGER_KEY, Principal.manager("owner", "downtown")).build())
-                .start();
+        server = TerminalHub.start(engine);
     }
 
     @AfterEach

@@ -9,13 +9,11 @@ import io.ratehub.core.model.SpreadRule;
 import io.ratehub.core.protocol.Principal;
 import io.ratehub.server.ApiKeyAuthenticator;
 import io.ratehub.server.RateHubServer;
-import java.io.File;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,9 +24,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -37,8 +32,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * made through the HTTP API, marks a stale rate not live, and says "NOT LIVE" when the hub goes away.
  */
 class RateBoardBrowserIT {
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     private static final String VIEWER_KEY = "board-viewer-key-0123456789";
     private static final String MANAGER_KEY = "board-manager-key-0123456789";
     private static final CurrencyPair USD_CAD = CurrencyPair.parse("USD/CAD");
@@ -54,8 +47,6 @@ class RateBoardBrowserIT {
 
     @BeforeEach
     void start() {
-        assertThat(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER))
-                .as("Chromium and ChromeDriver are needed: run scripts/install-test-deps.sh").isTrue();
         engine = RateEngine.builder().clock(clock).maxSourceAge(Duration.ofSeconds(5)).build();
         engine.setSpread("downtown", USD_CAD, SpreadRule.bps("50", "50"), "owner");
         engine.setSpread("downtown", EUR_USD, SpreadRule.bps("40", "40"), "owner");
@@ -67,14 +58,7 @@ class RateBoardBrowserIT {
                         .key(MANAGER_KEY, Principal.manager("owner", "downtown")).build())
                 .timerInterval(Duration.ofMillis(20))
                 .start();
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toFile());
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--user-data-dir=" + profile.toAbsolutePath());
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(new File(CHROMEDRIVER.toString())).usingAnyFreePort().build();
-        browser = new ChromeDriver(service, options);
+        browser = HeadlessChromium.start(profile);
     }
 
     @AfterEach

@@ -28,8 +28,8 @@ import org.junit.jupiter.api.Test;
  * parsing holes (exponents, huge numbers, odd whitespace), and what a bad line does to the session and its exit code.
  */
 class TerminalReviewTest {
-    private static final String TERMINAL_KEY = "review-terminal-key-0123456789";
-    private static final String MANAGER_KEY = "review-manager-key-0123456789";
+    private static final String TERMINAL_KEY = TerminalHub.TERMINAL_KEY;
+    private static final String MANAGER_KEY = TerminalHub.MANAGER_KEY;
     private static final CurrencyPair USD_CAD = CurrencyPair.parse("USD/CAD");
     private static final CurrencyPair USD_JPY = CurrencyPair.parse("USD/JPY");
     private static final Duration WAIT = Duration.ofSeconds(20);
@@ -47,11 +47,7 @@ class TerminalReviewTest {
         engine.setSpread("downtown", USD_JPY, SpreadRule.bps("50", "50"), "owner");
         quote(USD_CAD, "1.36123", "1.36147");
         quote(USD_JPY, "151.237", "151.259");
-        server = RateHubServer.builder().port(0).engine(engine).timerInterval(Duration.ofMillis(20))
-                .authenticator(ApiKeyAuthenticator.builder()
-                        .key(TERMINAL_KEY, Principal.terminal("till-1", "downtown"))
-                        .key(MANAGER_KEY, Principal.manager("owner", "downtown")).build())
-                .start();
+        server = TerminalHub.start(engine);
     }
 
     @AfterEach
