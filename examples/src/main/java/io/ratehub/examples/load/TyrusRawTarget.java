@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ratehub.server.internal.GrizzlyContainer;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.DeploymentException;
 import jakarta.websocket.Endpoint;
@@ -14,7 +15,6 @@ import jakarta.websocket.server.ServerEndpointConfig;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -28,9 +28,6 @@ import java.util.concurrent.CopyOnWriteArraySet;
 import org.glassfish.grizzly.http.server.HttpServer;
 import org.glassfish.grizzly.http.server.NetworkListener;
 import org.glassfish.tyrus.container.grizzly.server.WebSocketAddOn;
-import org.glassfish.tyrus.core.TyrusWebSocketEngine;
-import org.glassfish.tyrus.server.TyrusServerContainer;
-import org.glassfish.tyrus.spi.WebSocketEngine;
 
 /**
  * A minimal rate broadcaster on raw Tyrus (Jakarta WebSocket on Grizzly): the peer the load tool measures side by
@@ -109,7 +106,8 @@ public final class TyrusRawTarget {
         this.mids = new double[pairCount];
         Arrays.fill(mids, 1.3);
 
-        ContainerOnListener container = new ContainerOnListener();
+        // The same container as ratehub's server (Tyrus's engine on our own Grizzly listener), default frame limit.
+        GrizzlyContainer container = new GrizzlyContainer(1 << 20, "/");
         container.register(ServerEndpointConfig.Builder.create(Connection.class, PATH)
                 .configurator(new ServerEndpointConfig.Configurator() {
                     @Override
@@ -302,35 +300,6 @@ public final class TyrusRawTarget {
         @Override
         public void onClose(Session session, CloseReason closeReason) {
             target.onClose(session);
-        }
-    }
-
-    /** A Tyrus container without an HTTP server of its own: its engine runs inside our Grizzly listener. */
-    private static final class ContainerOnListener extends TyrusServerContainer {
-        private final TyrusWebSocketEngine engine = TyrusWebSocketEngine.builder(this).build();
-
-        ContainerOnListener() {
-            super(Set.<Class<?>>of());
-        }
-
-        @Override
-        public void register(Class<?> endpointClass) throws DeploymentException {
-            engine.register(endpointClass, "/");
-        }
-
-        @Override
-        public void register(ServerEndpointConfig serverEndpointConfig) throws DeploymentException {
-            engine.register(serverEndpointConfig, "/");
-        }
-
-        @Override
-        public WebSocketEngine getWebSocketEngine() {
-            return engine;
-        }
-
-        @Override
-        public Map<String, Object> getProperties() {
-            return Map.of();
         }
     }
 }
