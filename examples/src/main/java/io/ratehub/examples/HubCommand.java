@@ -116,7 +116,7 @@ final class HubCommand implements Callable<Integer> {
         System.out.println("  stores     " + String.join(", ", STORES) + "; pairs " + market.pairs());
         System.out.println("  API keys (this run only):");
         printed.forEach((who, key) -> System.out.printf("    %-18s %s%n", who, key));
-        String run = "  mvn -q -pl examples exec:java -Dexec.args=\"";
+        String run = "  mvn -q -pl examples -am -Dmaven.test.skip=true package exec:java -Dexec.args=\"";
         System.out.println("  try, in another terminal:");
         System.out.println("  " + run + "calculator --uri " + server.webSocketUri() + " --store downtown --api-key "
                 + printed.get("terminal-downtown") + "\"");
