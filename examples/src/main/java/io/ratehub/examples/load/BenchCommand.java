@@ -92,7 +92,7 @@ public final class BenchCommand implements Callable<Integer> {
                     switch (scenario) {
                         case "fanout" -> {
                             fanout(target, 0);
-                            if (target.equals("ratehub")) {
+                            if (target.equals("ratehub") && !quick) {
                                 fanout(target, 50);
                             }
                         }
@@ -122,11 +122,11 @@ public final class BenchCommand implements Callable<Integer> {
     /** Steps the offered rate up until p99 passes 100 ms, anything is lost, or delivery falls behind the offer. */
     private void fanout(String target, int batchMillis) throws Exception {
         int clients = 1000;
-        int[] steps = quick ? new int[] {25, 50, 100, 200, 400, 800, 1600}
+        int[] steps = quick ? new int[] {25, 50, 100, 200, 400}
                 : new int[] {20, 40, 60, 80, 100, 125, 150, 200, 250, 300, 400, 500, 600, 800, 1000, 1250, 1500, 2000,
                         2500, 3000};
         Duration warm = Duration.ofMillis(quick ? 500 : 1000);
-        Duration measure = Duration.ofMillis(quick ? 1500 : 4000);
+        Duration measure = Duration.ofMillis(quick ? 1000 : 4000);
         System.out.printf(Locale.ROOT, "%nfanout %s: %d clients over %d stores, %d pairs, batching %s%n", target, clients,
                 STORES, PAIRS, batchMillis == 0 ? "off" : batchMillis + " ms");
         try (ChildTarget t = ChildTarget.start(target, repo, STORES, batchMillis);
@@ -134,17 +134,23 @@ public final class BenchCommand implements Callable<Integer> {
             open(client, t, clients, STORES);
             warmUp(t, client);
             Map<String, Object> best = null;
+            steps:
             for (int ticks : steps) {
-                Step s = run(t, client, ticks, clients, warm, measure);
-                boolean sustained = s.sample.lost() == 0 && s.sample.outOfOrder() == 0 && s.p99Millis() <= 100
-                        && s.delivered() >= 0.95 * s.offered() && client.openConnections() == clients;
-                System.out.printf(Locale.ROOT, "  offered %,10.0f/s  delivered %,10.0f/s  frames %,9.0f/s  lost %,d  "
-                                + "p99 %.1f ms  %s%n", s.offered(), s.delivered(), s.frames(), s.sample.lost(),
-                        s.p99Millis(), sustained ? "ok" : "NOT SUSTAINED");
-                if (!sustained) {
-                    break;
+                // A step that fails is run once more before the ladder stops: one hiccup (a collection, a
+                // compilation) must not end it, but a step that fails twice is not sustained.
+                for (int attempt = 1; attempt <= 2; attempt++) {
+                    Step s = run(t, client, ticks, clients, warm, measure);
+                    boolean sustained = s.sample.lost() == 0 && s.sample.outOfOrder() == 0 && s.p99Millis() <= 100
+                            && s.delivered() >= 0.95 * s.offered() && client.openConnections() == clients;
+                    System.out.printf(Locale.ROOT, "  offered %,10.0f/s  delivered %,10.0f/s  frames %,9.0f/s  lost "
+                                    + "%,d  p99 %.1f ms  %s%n", s.offered(), s.delivered(), s.frames(), s.sample.lost(),
+                            s.p99Millis(), sustained ? "ok" : attempt == 1 ? "not sustained, once more" : "NOT SUSTAINED");
+                    if (sustained) {
+                        best = result("fanout", target, clients, batchMillis, s);
+                        continue steps;
+                    }
                 }
-                best = result("fanout", target, clients, batchMillis, s);
+                break;
             }
             if (best != null) {
                 results.add(best);
@@ -157,14 +163,14 @@ public final class BenchCommand implements Callable<Integer> {
     /** The fan-out clients at 100,000 delivered updates per second, batching off. */
     private void latency(String target) throws Exception {
         int clients = 1000;
-        Duration measure = Duration.ofSeconds(quick ? 4 : 20);
-        System.out.printf(Locale.ROOT, "%nlatency %s: %d clients at 100,000 updates/s for %d s%n", target, clients,
-                measure.toSeconds());
+        Duration measure = Duration.ofMillis(quick ? 2500 : 20_000);
+        System.out.printf(Locale.ROOT, "%nlatency %s: %d clients at 100,000 updates/s for %.1f s%n", target, clients,
+                measure.toMillis() / 1000.0);
         try (ChildTarget t = ChildTarget.start(target, repo, STORES, 0);
              LoadClient client = new LoadClient(clientThreads)) {
             open(client, t, clients, STORES);
             warmUp(t, client);
-            Step s = run(t, client, 100, clients, Duration.ofSeconds(quick ? 1 : 2), measure);
+            Step s = run(t, client, 100, clients, Duration.ofMillis(quick ? 500 : 2000), measure);
             plainP99.put(target, s.p99Millis());
             results.add(print(result("latency", target, clients, 0, s)));
         }
@@ -172,7 +178,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     /** Many connections, each subscribed, a slow trickle: heap per connection, connect time, trickle latency. */
     private void connections(String target) throws Exception {
-        int clients = quick ? 2000 : 10_000;
+        int clients = quick ? 1000 : 10_000;
         System.out.printf(Locale.ROOT, "%nconnections %s: %,d connections, 2 ticks/s (%,d updates/s)%n", target,
                 clients, 2 * clients);
         try (ChildTarget t = ChildTarget.start(target, repo, STORES, 0);
@@ -181,7 +187,7 @@ public final class BenchCommand implements Callable<Integer> {
             open(client, t, clients, STORES);
             long after = t.heap();
             warmUp(t, client);
-            Step s = run(t, client, 2, clients, Duration.ofSeconds(2), Duration.ofSeconds(quick ? 4 : 10));
+            Step s = run(t, client, 2, clients, Duration.ofMillis(quick ? 500 : 2000), Duration.ofSeconds(quick ? 2 : 10));
             Map<String, Object> r = result("connections", target, clients, 0, s);
             r.put("serverHeapBytesPerConnection", Math.max(0, (after - before) / clients));
             r.put("connectMillis", client.connectNanos() / 1_000_000);
@@ -193,7 +199,7 @@ public final class BenchCommand implements Callable<Integer> {
     private void slowConsumer(String target) throws Exception {
         int clients = 1000;
         int slow = STORES;
-        Duration measure = Duration.ofSeconds(quick ? 4 : 20);
+        Duration measure = Duration.ofMillis(quick ? 2000 : 20_000);
         System.out.printf(Locale.ROOT, "%nslow-consumer %s: %d clients at 100,000 updates/s, plus %d that stop reading%n",
                 target, clients, slow);
         try (ChildTarget t = ChildTarget.start(target, repo, STORES, 0);
@@ -202,7 +208,7 @@ public final class BenchCommand implements Callable<Integer> {
             warmUp(t, client);
             long before = t.heap();
             client.stopReading(slow);
-            Step s = run(t, client, 100, clients, Duration.ofSeconds(quick ? 1 : 2), measure);
+            Step s = run(t, client, 100, clients, Duration.ofMillis(quick ? 500 : 2000), measure);
             t.call("RATE 0");
             long after = t.heap();
             Map<String, Object> r = result("slow-consumer", target, clients, 0, s);
@@ -235,8 +241,8 @@ public final class BenchCommand implements Callable<Integer> {
 
     /** Runs the market for a while so both JVMs compile the hot paths before anything is measured. */
     private void warmUp(ChildTarget t, LoadClient client) throws IOException {
-        t.call("RATE 50");
-        pause(Duration.ofSeconds(quick ? 3 : 5));
+        t.call("RATE 100");
+        pause(Duration.ofMillis(quick ? 1500 : 5000));
         t.call("RATE 0");
         pause(Duration.ofMillis(500));
         client.sample();
