@@ -33,7 +33,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.glassfish.grizzly.http.server.HttpServer;
 import org.glassfish.grizzly.http.server.NetworkListener;
-import org.glassfish.tyrus.container.grizzly.server.WebSocketAddOn;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -93,8 +92,7 @@ public final class RateHubServer implements AutoCloseable {
         container.register(RateHubEndpoints.config(protocol, options, () -> accepting));
         this.http = new HttpServer();
         NetworkListener listener = new NetworkListener("ratehub", b.host, b.port);
-        listener.registerAddOn(new WebSocketAddOn(container, "/"));
-        listener.registerAddOn(new io.ratehub.server.internal.OriginFilter(options)); // set up after Tyrus's filter
+        listener.registerAddOn(new io.ratehub.server.internal.WebSocketUpgrade(container));
         http.addListener(listener);
         http.getServerConfiguration().addHttpHandler(new HttpApi(protocol, () -> accepting && !stopped,
                 b.rateBoard ? new BoardPage(options.path()) : null), "/");

@@ -55,22 +55,22 @@ final class RawWebSocket implements AutoCloseable {
 
     /** Opens the connection and completes the upgrade; fails unless the server answers 101. */
     static RawWebSocket connect(URI ws, Map<String, String> headers) throws IOException {
+        return connect(ws, headers, new byte[0]);
+    }
+
+    /**
+     * As {@link #connect(URI, Map)}, sending {@code early} (frames, say) in the same write as the upgrade request,
+     * before the 101 has arrived.
+     */
+    static RawWebSocket connect(URI ws, Map<String, String> headers, byte[] early) throws IOException {
         Socket s = new Socket();
         s.connect(new InetSocketAddress(ws.getHost(), ws.getPort()), 5_000);
         s.setSoTimeout(10_000);
         RawWebSocket c = new RawWebSocket(s);
-        byte[] nonce = new byte[16];
-        RANDOM.nextBytes(nonce);
-        StringBuilder req = new StringBuilder()
-                .append("GET ").append(ws.getRawPath()).append(" HTTP/1.1\r\n")
-                .append("Host: ").append(ws.getHost()).append(':').append(ws.getPort()).append("\r\n")
-                .append("Upgrade: websocket\r\n")
-                .append("Connection: Upgrade\r\n")
-                .append("Sec-WebSocket-Key: ").append(Base64.getEncoder().encodeToString(nonce)).append("\r\n")
-                .append("Sec-WebSocket-Version: 13\r\n");
-        headers.forEach((k, v) -> req.append(k).append(": ").append(v).append("\r\n"));
-        req.append("\r\n");
-        c.out.write(req.toString().getBytes(StandardCharsets.US_ASCII));
+        byte[] request = upgradeRequest(ws, headers).getBytes(StandardCharsets.US_ASCII);
+        byte[] all = java.util.Arrays.copyOf(request, request.length + early.length);
+        System.arraycopy(early, 0, all, request.length, early.length);
+        c.out.write(all);
         c.out.flush();
         String status = c.readHeaderBlock();
         if (!status.startsWith("HTTP/1.1 101")) {
@@ -78,6 +78,23 @@ final class RawWebSocket implements AutoCloseable {
             throw new IOException("upgrade refused: " + status.lines().findFirst().orElse(status));
         }
         return c;
+    }
+
+    /** A WebSocket upgrade request for {@code ws} (version 13, a fresh key) with {@code headers} added. */
+    static String upgradeRequest(URI ws, Map<String, String> headers) {
+        byte[] nonce = new byte[16];
+        RANDOM.nextBytes(nonce);
+        StringBuilder req = new StringBuilder()
+                .append("GET ").append(ws.getRawPath()).append(" HTTP/1.1\r\n")
+                .append("Host: ").append(ws.getHost()).append(':').append(ws.getPort()).append("\r\n")
+                .append("Upgrade: websocket\r\n")
+                .append("Connection: Upgrade\r\n")
+                .append("Sec-WebSocket-Key: ").append(Base64.getEncoder().encodeToString(nonce)).append("\r\n");
+        if (!headers.containsKey("Sec-WebSocket-Version")) {
+            req.append("Sec-WebSocket-Version: 13\r\n");
+        }
+        headers.forEach((k, v) -> req.append(k).append(": ").append(v).append("\r\n"));
+        return req.append("\r\n").toString();
     }
 
     /** Reads the response head up to the blank line, byte by byte (so no frame byte is consumed). */
@@ -103,26 +120,40 @@ final class RawWebSocket implements AutoCloseable {
 
     /** Sends a masked frame with {@code opcode}, FIN set. */
     synchronized void sendFrame(int opcode, byte[] payload) throws IOException {
-        ByteBuffer head = ByteBuffer.allocate(14);
-        head.put((byte) (0x80 | opcode));
+        out.write(maskedFrame(opcode, payload));
+        out.flush();
+    }
+
+    /** Sends raw bytes as they are (part of a frame, say). */
+    synchronized void sendRaw(byte[] bytes) throws IOException {
+        out.write(bytes);
+        out.flush();
+    }
+
+    /** A whole masked frame with {@code opcode}, FIN set, as a client sends it. */
+    static byte[] maskedFrame(int opcode, byte[] payload) {
         int n = payload.length;
+        ByteBuffer frame = ByteBuffer.allocate(14 + n);
+        frame.put((byte) (0x80 | opcode));
         if (n < 126) {
-            head.put((byte) (0x80 | n));
+            frame.put((byte) (0x80 | n));
         } else if (n < 65536) {
-            head.put((byte) (0x80 | 126)).putShort((short) n);
+            frame.put((byte) (0x80 | 126)).putShort((short) n);
         } else {
-            head.put((byte) (0x80 | 127)).putLong(n);
+            frame.put((byte) (0x80 | 127)).putLong(n);
         }
         byte[] mask = new byte[4];
         RANDOM.nextBytes(mask);
-        head.put(mask);
-        byte[] masked = new byte[n];
+        frame.put(mask);
         for (int i = 0; i < n; i++) {
-            masked[i] = (byte) (payload[i] ^ mask[i & 3]);
+            frame.put((byte) (payload[i] ^ mask[i & 3]));
         }
-        out.write(head.array(), 0, head.position());
-        out.write(masked);
-        out.flush();
+        return java.util.Arrays.copyOf(frame.array(), frame.position());
+    }
+
+    /** Whether TCP sends each small write at once (true: one segment per {@link #sendRaw} call). */
+    void noDelay(boolean on) throws IOException {
+        socket.setTcpNoDelay(on);
     }
 
     /** Reads the next frame (unfragmented frames only: the server sends no others), waiting up to {@code timeout}. */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ratehub.server.internal.GrizzlyContainer;
+import io.ratehub.server.internal.WebSocketUpgrade;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.DeploymentException;
 import jakarta.websocket.Endpoint;
@@ -27,7 +28,6 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArraySet;
 import org.glassfish.grizzly.http.server.HttpServer;
 import org.glassfish.grizzly.http.server.NetworkListener;
-import org.glassfish.tyrus.container.grizzly.server.WebSocketAddOn;
 
 /**
  * A minimal rate broadcaster on raw Tyrus (Jakarta WebSocket on Grizzly): the peer the load tool measures side by
@@ -47,8 +47,9 @@ import org.glassfish.tyrus.container.grizzly.server.WebSocketAddOn;
  *
  * <p>Clients send {@code {"op":"subscribe","id":..,"channel":"store:s3:rates"}}; anything else is ignored.
  *
- * <p>The listener is a Grizzly {@link HttpServer} bound to 127.0.0.1 with Tyrus plugged in through
- * {@link WebSocketAddOn}, as in ratehub's own server: Tyrus's ready-made {@code org.glassfish.tyrus.server.Server}
+ * <p>The listener is a Grizzly {@link HttpServer} bound to 127.0.0.1 with Tyrus plugged in exactly as in ratehub's own
+ * server ({@link GrizzlyContainer} and {@link WebSocketUpgrade}, which lets the HTTP layer go after the upgrade), so
+ * the two differ only in what runs above the transport. Tyrus's ready-made {@code org.glassfish.tyrus.server.Server}
  * always binds 0.0.0.0 (and takes port 0 to mean 8025).
  */
 public final class TyrusRawTarget {
@@ -118,7 +119,7 @@ public final class TyrusRawTarget {
                 .build());
         this.http = new HttpServer();
         NetworkListener listener = new NetworkListener("raw", HOST, port);
-        listener.registerAddOn(new WebSocketAddOn(container, "/"));
+        listener.registerAddOn(new WebSocketUpgrade(container));
         http.addListener(listener);
         http.start();
         this.port = listener.getPort();

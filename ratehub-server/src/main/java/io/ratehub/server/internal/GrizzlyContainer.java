@@ -10,7 +10,7 @@ import org.glassfish.tyrus.spi.WebSocketEngine;
 
 /**
  * A Tyrus server container without an HTTP server of its own: its engine is plugged into our Grizzly listener by
- * {@code WebSocketAddOn}, so that WebSocket and HTTP share one port and we choose the bind address.
+ * {@link WebSocketUpgrade}, so that WebSocket and HTTP share one port and we choose the bind address.
  */
 public final class GrizzlyContainer extends TyrusServerContainer {
     private final TyrusWebSocketEngine engine;

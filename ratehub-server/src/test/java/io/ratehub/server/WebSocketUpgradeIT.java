@@ -1,0 +1,133 @@
+package io.ratehub.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ratehub.server.ServerFixture.Who;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The server's own WebSocket upgrade (it hands an upgraded connection's bytes straight to Tyrus, past the HTTP codec):
+ * frames reach the endpoint however TCP cuts them, frames sent before the 101 are not lost, refusals are complete
+ * HTTP responses, and requests that are not for the endpoint still reach the HTTP API.
+ */
+class WebSocketUpgradeIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private ServerFixture f;
+
+    @BeforeEach
+    void start() {
+        f = ServerFixture.start();
+    }
+
+    @AfterEach
+    void stop() {
+        f.close();
+    }
+
+    private static byte[] authFrame() {
+        return RawWebSocket.maskedFrame(RawWebSocket.Frame.TEXT,
+                ("{\"op\":\"auth\",\"id\":\"a\",\"apiKey\":\"" + Who.VIEWER1.key + "\"}")
+                        .getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static JsonNode json(RawWebSocket.Frame frame) throws IOException {
+        assertThat(frame.opcode()).as("opcode").isEqualTo(RawWebSocket.Frame.TEXT);
+        return JSON.readTree(frame.text());
+    }
+
+    @Test
+    void framesSentWithTheUpgradeRequestAreNotLost() throws Exception {
+        ByteArrayOutputStream early = new ByteArrayOutputStream();
+        early.write(authFrame());
+        early.write(RawWebSocket.maskedFrame(RawWebSocket.Frame.TEXT,
+                "{\"op\":\"ping\",\"id\":\"p\"}".getBytes(StandardCharsets.UTF_8)));
+        try (RawWebSocket raw = RawWebSocket.connect(f.ws(), Map.of(), early.toByteArray())) {
+            JsonNode welcome = json(raw.read(Duration.ofSeconds(10)));
+            assertThat(welcome.path("type").asText()).as("%s", welcome).isEqualTo("welcome");
+            assertThat(welcome.path("id").asText()).isEqualTo("a");
+            JsonNode second = json(raw.read(Duration.ofSeconds(10)));
+            assertThat(second.path("id").asText()).as("the second early frame is answered too: %s", second)
+                    .isEqualTo("p");
+        }
+    }
+
+    @Test
+    void aFrameArrivingOneByteAtATimeIsReassembled() throws Exception {
+        try (RawWebSocket raw = RawWebSocket.connect(f.ws(), Map.of())) {
+            raw.noDelay(true);
+            for (byte b : authFrame()) {
+                raw.sendRaw(new byte[] {b});
+            }
+            JsonNode welcome = json(raw.read(Duration.ofSeconds(10)));
+            assertThat(welcome.path("type").asText()).as("%s", welcome).isEqualTo("welcome");
+        }
+    }
+
+    @Test
+    void manyFramesInOneWriteAreEachAnswered() throws Exception {
+        try (RawWebSocket raw = RawWebSocket.connect(f.ws(), Who.VIEWER1.header())) {
+            assertThat(json(raw.read(Duration.ofSeconds(10))).path("type").asText()).isEqualTo("welcome");
+            ByteArrayOutputStream burst = new ByteArrayOutputStream();
+            for (int i = 0; i < 20; i++) {
+                burst.write(RawWebSocket.maskedFrame(RawWebSocket.Frame.TEXT,
+                        ("{\"op\":\"ping\",\"id\":\"p" + i + "\"}").getBytes(StandardCharsets.UTF_8)));
+            }
+            raw.sendRaw(burst.toByteArray());
+            for (int i = 0; i < 20; i++) {
+                assertThat(json(raw.read(Duration.ofSeconds(10))).path("id").asText()).isEqualTo("p" + i);
+            }
+        }
+    }
+
+    /** The status, the headers and what follows them, read until the server closes the connection. */
+    private static String exchange(URI uri, String request) throws IOException {
+        try (Socket s = new Socket(uri.getHost(), uri.getPort())) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+            InputStream in = s.getInputStream();
+            return new String(in.readAllBytes(), StandardCharsets.US_ASCII); // to EOF: the server must close
+        }
+    }
+
+    @Test
+    void aRefusedHandshakeGetsACompleteResponseAndTheConnectionCloses() throws Exception {
+        String response = exchange(f.ws(), RawWebSocket.upgradeRequest(f.ws(),
+                Map.of("Sec-WebSocket-Version", "8")));
+        assertThat(response).startsWith("HTTP/1.1 426");
+        assertThat(response.toLowerCase(java.util.Locale.ROOT))
+                .contains("sec-websocket-version: 13")
+                .contains("content-length: 0")
+                .contains("connection: close");
+        assertThat(f.server.protocol().connectionCount()).isZero();
+    }
+
+    @Test
+    void anUpgradeRequestForAnotherPathIsAnsweredByTheHttpApi() throws Exception {
+        URI other = URI.create("ws://127.0.0.1:" + f.server.port() + "/not-the-endpoint");
+        try (Socket s = new Socket(other.getHost(), other.getPort())) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(RawWebSocket.upgradeRequest(other, Map.of()).getBytes(StandardCharsets.US_ASCII));
+            StringBuilder status = new StringBuilder();
+            InputStream in = s.getInputStream();
+            for (int ch = in.read(); ch >= 0 && ch != '\r'; ch = in.read()) {
+                status.append((char) ch);
+            }
+            assertThat(status.toString()).startsWith("HTTP/1.1 404");
+        }
+        WsClient ok = f.connect(Who.VIEWER1.header());
+        assertThat(ok.next().path("type").asText()).as("the endpoint still upgrades").isEqualTo("welcome");
+    }
+}
