@@ -1,18 +1,29 @@
 package io.ratehub.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ratehub.server.ServerFixture.Who;
+import io.ratehub.server.internal.GrizzlyContainer;
+import io.ratehub.server.internal.WebSocketUpgrade;
+import jakarta.websocket.Endpoint;
+import jakarta.websocket.EndpointConfig;
+import jakarta.websocket.MessageHandler;
+import jakarta.websocket.Session;
+import jakarta.websocket.server.ServerEndpointConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
+import org.glassfish.grizzly.http.server.HttpServer;
+import org.glassfish.grizzly.http.server.NetworkListener;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -129,5 +140,45 @@ class WebSocketUpgradeIT {
         }
         WsClient ok = f.connect(Who.VIEWER1.header());
         assertThat(ok.next().path("type").asText()).as("the endpoint still upgrades").isEqualTo("welcome");
+    }
+
+    /** A plain echo endpoint, for a listener of the test's own. */
+    public static final class Echo extends Endpoint {
+        @Override
+        public void onOpen(Session session, EndpointConfig config) {
+            session.addMessageHandler(String.class,
+                    (MessageHandler.Whole<String>) text -> session.getAsyncRemote().sendText(text));
+        }
+    }
+
+    /**
+     * Grizzly's keep-alive idle timeout (here 1 s, 30 s by default) sits after the HTTP codec, so it no longer sees an
+     * upgraded connection's reads; it must not close a quiet WebSocket (the heartbeat looks after those).
+     */
+    @Test
+    void aQuietWebSocketOutlivesTheListenersKeepAliveIdleTimeout() throws Exception {
+        GrizzlyContainer container = new GrizzlyContainer(1 << 16, "/");
+        container.register(ServerEndpointConfig.Builder.create(Echo.class, "/echo").build());
+        HttpServer http = new HttpServer();
+        NetworkListener listener = new NetworkListener("idle-test", "127.0.0.1", 0);
+        listener.getKeepAlive().setIdleTimeoutInSeconds(1);
+        listener.registerAddOn(new WebSocketUpgrade(container));
+        http.addListener(listener);
+        http.start();
+        try {
+            container.start("/", listener.getPort());
+            URI echo = URI.create("ws://127.0.0.1:" + listener.getPort() + "/echo");
+            try (RawWebSocket raw = RawWebSocket.connect(echo, Map.of())) {
+                raw.sendText("one");
+                assertThat(raw.read(Duration.ofSeconds(10)).text()).isEqualTo("one");
+                // Silence for three of the idle timer's rounds: a close would end this read early with EOF.
+                assertThatThrownBy(() -> raw.read(Duration.ofSeconds(3))).isInstanceOf(SocketTimeoutException.class);
+                raw.sendText("two");
+                assertThat(raw.read(Duration.ofSeconds(10)).text()).isEqualTo("two");
+            }
+        } finally {
+            container.stop();
+            http.shutdownNow();
+        }
     }
 }

@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.glassfish.grizzly.Buffer;
 import org.glassfish.grizzly.Connection;
 import org.glassfish.grizzly.EmptyCompletionHandler;
@@ -26,6 +27,7 @@ import org.glassfish.grizzly.http.Protocol;
 import org.glassfish.grizzly.http.server.AddOn;
 import org.glassfish.grizzly.http.server.NetworkListener;
 import org.glassfish.grizzly.http.util.Parameters;
+import org.glassfish.grizzly.utils.IdleTimeoutFilter;
 import org.glassfish.grizzly.memory.ByteBufferArray;
 import org.glassfish.tyrus.container.grizzly.client.GrizzlyWriter;
 import org.glassfish.tyrus.container.grizzly.client.TaskProcessor;
@@ -51,8 +53,10 @@ import org.glassfish.tyrus.spi.WebSocketEngine;
  *   <li>the <em>upgrade</em> filter, after the HTTP codec (where Tyrus's sits), answers the handshake through the
  *       engine and, on success, links the connection to its Tyrus connection and drops the codec's hold on the
  *       request;</li>
- *   <li>the <em>frame</em> filter, before the codec (after the idle-timeout filter, so idle handling is unchanged),
- *       hands a linked connection's bytes straight to Tyrus's frame parser; the codec never sees them again.</li>
+ *   <li>the <em>frame</em> filter, before the codec, hands a linked connection's bytes straight to Tyrus's frame
+ *       parser; the codec never sees them again. Since the listener's keep-alive idle-timeout filter sits after the
+ *       codec and would no longer see the client's bytes, an upgraded connection gets no idle timeout there: idle
+ *       links are found by the WebSocket heartbeat (ping, then 4009 when no pong comes back).</li>
  * </ul>
  * Frames a client sends before the 101 has reached it are read, not dropped. A refused handshake (a disallowed origin,
  * an unsupported version) gets a complete response ({@code Content-Length: 0}, {@code Connection: close}) and the
@@ -67,7 +71,7 @@ public final class WebSocketUpgrade implements AddOn {
     /** The HTTP codec's per-connection state, released once the connection speaks WebSocket. */
     private static final List<String> HTTP_STATE = List.of(HttpServerFilter.HTTP_SERVER_REQUEST_ATTR_NAME,
             "HttpServerFilter.KeepAliveContext");
-    private static final String HANDLED = WebSocketUpgrade.class.getName() + ".handled";
+    private static final String REFUSED = WebSocketUpgrade.class.getName() + ".refused";
 
     private final ServerContainer container;
 
@@ -106,6 +110,11 @@ public final class WebSocketUpgrade implements AddOn {
             }
             parts.recycle();
         }
+
+        /** Tells Tyrus the connection is gone (once is enough; Tyrus ignores a second close). */
+        void close(CloseReason reason) {
+            tasks.processTask(new Close(tyrus, reason));
+        }
     }
 
     /** Before the HTTP codec: the bytes of an upgraded connection go to Tyrus. */
@@ -122,14 +131,11 @@ public final class WebSocketUpgrade implements AddOn {
 
         @Override
         public NextAction handleClose(FilterChainContext ctx) throws IOException {
-            Connection<?> connection = ctx.getConnection();
-            Link link = LINK.get(connection);
-            if (link == null) {
-                return ctx.getInvokeAction();
+            Link link = LINK.get(ctx.getConnection());
+            if (link != null) {
+                link.close(CloseReasons.CLOSED_ABNORMALLY.getCloseReason());
             }
-            link.tasks().processTask(new Close(link.tyrus(), CloseReasons.CLOSED_ABNORMALLY.getCloseReason(),
-                    connection));
-            return ctx.getStopAction();
+            return ctx.getInvokeAction(); // the idle-timeout filter, further on, forgets the connection
         }
     }
 
@@ -143,15 +149,9 @@ public final class WebSocketUpgrade implements AddOn {
                     || !"websocket".equalsIgnoreCase(request.getUpgrade())) {
                 return ctx.getInvokeAction();
             }
-            Link linked = LINK.get(ctx.getConnection());
-            if (linked != null) {
-                linked.read(content.getContent()); // bytes the codec held back as the upgrade request's body
-                return ctx.getStopAction();
-            }
-            if (request.getAttribute(HANDLED) != null) {
+            if (request.getAttribute(REFUSED) != null) {
                 return ctx.getStopAction(); // more bytes of a refused request, whose connection is closing
             }
-            request.setAttribute(HANDLED, Boolean.TRUE);
             TyrusUpgradeResponse response = new TyrusUpgradeResponse();
             WebSocketEngine.UpgradeInfo info = container.getWebSocketEngine().upgrade(upgradeRequest(request),
                     response);
@@ -163,19 +163,21 @@ public final class WebSocketUpgrade implements AddOn {
                             reason -> connection.closeSilently());
                     Link link = new Link(tyrus, new TaskProcessor());
                     LINK.set(connection, link);
-                    connection.closeFuture().addCompletionHandler(new EmptyCompletionHandler<>() {
-                        @Override
-                        public void completed(org.glassfish.grizzly.CloseReason result) {
-                            tyrus.close(CloseReasons.GOING_AWAY.getCloseReason());
-                            LINK.remove(connection);
-                        }
-                    });
+                    if (!connection.isOpen()) { // closed before the link was set: the close event missed it
+                        link.close(CloseReasons.GOING_AWAY.getCloseReason());
+                    }
                     AttributeHolder attributes = connection.getAttributes();
                     HTTP_STATE.forEach(attributes::removeAttribute);
+                    // The listener's keep-alive idle timeout (30 s) would now see only our writes, not the client's
+                    // reads, and close without a close frame; idle WebSocket links are the heartbeat's business.
+                    if (ctx.getFilterChain().indexOfType(IdleTimeoutFilter.class) >= 0) {
+                        IdleTimeoutFilter.setCustomTimeout(connection, -1, TimeUnit.MILLISECONDS);
+                    }
                     link.read(content.getContent()); // frames a client sent without waiting for the 101
                     return ctx.getStopAction();
                 }
                 case HANDSHAKE_FAILED -> {
+                    request.setAttribute(REFUSED, Boolean.TRUE);
                     HttpResponsePacket packet = responsePacket(request, response);
                     packet.setContentLength(0);
                     packet.setHeader("Connection", "close");
@@ -253,18 +255,15 @@ public final class WebSocketUpgrade implements AddOn {
     private static final class Close extends TaskProcessor.Task {
         private final org.glassfish.tyrus.spi.Connection tyrus;
         private final CloseReason reason;
-        private final Connection<?> connection;
 
-        Close(org.glassfish.tyrus.spi.Connection tyrus, CloseReason reason, Connection<?> connection) {
+        Close(org.glassfish.tyrus.spi.Connection tyrus, CloseReason reason) {
             this.tyrus = tyrus;
             this.reason = reason;
-            this.connection = connection;
         }
 
         @Override
         public void execute() {
             tyrus.close(reason);
-            LINK.remove(connection);
         }
     }
 }
