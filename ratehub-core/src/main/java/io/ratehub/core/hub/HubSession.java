@@ -25,9 +25,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>The queue.</b> Updates are queued per session, in sequence order per channel. On state channels a newer
  * value of a key replaces the queued older one and moves to the back of the queue (conflation: memory stays bounded
- * by the number of keys, and a subscriber never gets an older value after a newer one). Event-channel updates are
- * all kept; past {@link SessionSettings#maxQueuedEvents()} of them the session is cut off with
- * {@link #SLOW_CONSUMER} and recovers from history when it comes back. At most one frame is in flight to the
+ * by the number of keys, and a subscriber never gets an older value after a newer one); with
+ * {@link SessionSettings#conflation()} off every value is kept, up to the bound below, and conflates past it.
+ * Event-channel updates are all kept; past {@link SessionSettings#maxQueuedEvents()} updates kept one by one the
+ * session is cut off with {@link #SLOW_CONSUMER} and recovers from history when it comes back. At most one frame is in flight to the
  * {@link Outbound}; a slow transport therefore never blocks the publisher or other sessions.
  *
  * <p><b>Frames.</b> One queued update is sent as its own frame; several are sent as one {@code batch} frame (see
@@ -327,7 +328,7 @@ public final class HubSession {
         if (cutOff) {
             // Not here, under the channel's monitor: closing detaches from other channels.
             hub.execute(() -> close(SLOW_CONSUMER, "slow consumer: more than " + settings.maxQueuedEvents()
-                    + " event updates queued"));
+                    + " updates queued one by one"));
         }
         return kick ? NEEDS_DRAIN : QUEUED;
     }
@@ -403,13 +404,14 @@ public final class HubSession {
     }
 
     private void enqueue(HubUpdate u, ChannelKind kind) {
-        if (kind == ChannelKind.STATE) {
+        if (kind == ChannelKind.STATE
+                && (settings.conflation() || pendingEvents >= settings.maxQueuedEvents())) {
             Object slot = u.slot() != null ? u.slot() : new StateSlot(u.channel(), u.key());
             if (pending.remove(slot) != null) {
                 conflated++;
             }
             pending.put(slot, u); // at the back: per channel the queue stays in sequence order
-        } else {
+        } else { // an event, or a state value kept as it is (counted with the events, never over the bound)
             pending.put(u, u);
             pendingEvents++;
         }

@@ -5,7 +5,8 @@ import io.ratehub.core.internal.Require;
 import java.time.Duration;
 
 /**
- * How the hub feeds one session: the batching window, the bound of its queue, and the size of a batch.
+ * How the hub feeds one session: the batching window, whether queued rates conflate, the bound of its queue, and the
+ * size of a batch.
  *
  * <p>Immutable and thread-safe; build with {@link #builder()}, vary with {@link #mutate()}.
  */
@@ -18,11 +19,13 @@ public final class SessionSettings {
     public static final int DEFAULT_MAX_BATCH = 500;
 
     private final Duration batchWindow;
+    private final boolean conflation;
     private final int maxQueuedEvents;
     private final int maxBatch;
 
     private SessionSettings(Builder b) {
         this.batchWindow = b.batchWindow;
+        this.conflation = b.conflation;
         this.maxQueuedEvents = b.maxQueuedEvents;
         this.maxBatch = b.maxBatch;
     }
@@ -39,7 +42,8 @@ public final class SessionSettings {
 
     /** A builder starting from these settings. */
     public Builder mutate() {
-        return new Builder().batchWindow(batchWindow).maxQueuedEvents(maxQueuedEvents).maxBatch(maxBatch);
+        return new Builder().batchWindow(batchWindow).conflation(conflation).maxQueuedEvents(maxQueuedEvents)
+                .maxBatch(maxBatch);
     }
 
     /** The batching window; zero sends at once. */
@@ -47,7 +51,12 @@ public final class SessionSettings {
         return batchWindow;
     }
 
-    /** The bound on queued event-channel updates. */
+    /** Whether a queued value of a state key is replaced by a newer one (see {@link Builder#conflation(boolean)}). */
+    public boolean conflation() {
+        return conflation;
+    }
+
+    /** The bound on updates queued one by one (event channels; state channels without conflation). */
     public int maxQueuedEvents() {
         return maxQueuedEvents;
     }
@@ -59,13 +68,15 @@ public final class SessionSettings {
 
     @Override
     public String toString() {
-        return "SessionSettings[batchWindow=" + batchWindow + ", maxQueuedEvents=" + maxQueuedEvents
+        return "SessionSettings[batchWindow=" + batchWindow + ", conflation=" + conflation
+                + ", maxQueuedEvents=" + maxQueuedEvents
                 + ", maxBatch=" + maxBatch + "]";
     }
 
     /** Builds {@link SessionSettings}. Not thread-safe; each method documents its default. */
     public static final class Builder {
         private Duration batchWindow = DEFAULT_BATCH_WINDOW;
+        private boolean conflation = true;
         private int maxQueuedEvents = DEFAULT_MAX_QUEUED_EVENTS;
         private int maxBatch = DEFAULT_MAX_BATCH;
 
@@ -87,9 +98,23 @@ public final class SessionSettings {
         }
 
         /**
-         * Queued event-channel updates beyond this cut the session off with {@link HubSession#SLOW_CONSUMER}; it
-         * recovers from history when it comes back. State channels need no bound: they keep one value per key.
-         * Default {@link #DEFAULT_MAX_QUEUED_EVENTS}.
+         * Whether state channels (rates, market) conflate in the queue. {@code true} (the default): a newer value
+         * of a key replaces its queued older one, so a subscriber that falls behind, or waits out a batching window,
+         * gets the newest rate and never a superseded one, and its queue holds at most one value per key.
+         * {@code false}: every value is queued and sent, in order (for consumers that record every tick), counted
+         * against {@link #maxQueuedEvents(int)}; once that many updates are queued one by one, state values
+         * conflate again until the queue drains (the session is not cut off for rates).
+         */
+        public Builder conflation(boolean on) {
+            this.conflation = on;
+            return this;
+        }
+
+        /**
+         * Updates queued one by one beyond this (event channels, and state channels without
+         * {@link #conflation(boolean)}) cut the session off with {@link HubSession#SLOW_CONSUMER} when an event
+         * update overflows; it recovers from history when it comes back. With conflation, state channels need no
+         * bound: they keep one value per key. Default {@link #DEFAULT_MAX_QUEUED_EVENTS}.
          */
         public Builder maxQueuedEvents(int n) {
             if (n < 1) {

@@ -261,6 +261,63 @@ class RateHubTest {
     }
 
     @Test
+    void withoutConflationEveryRateOfABatchingWindowIsSentInOrder() {
+        SessionSettings settings = SessionSettings.builder().batchWindow(Duration.ofMillis(50)).conflation(false)
+                .build();
+        assertThat(settings.mutate().build().conflation()).isFalse();
+        assertThat(settings.toString()).contains("conflation=false");
+        TestOutbound out = TestOutbound.autoCompleting();
+        HubSession s = hub.openSession(out, settings);
+        s.subscribe(RATES, null);
+        hub.publishState(RATES, "USD/CAD", value("1"));
+        hub.publishState(RATES, "USD/CAD", value("2"));
+        hub.publishState(RATES, "EUR/CAD", value("3"));
+        hub.publishState(RATES, "USD/CAD", value("4"));
+        scheduler.runAll();
+        assertThat(out.frames).isEmpty();
+        scheduler.advance(Duration.ofMillis(50));
+        assertThat(out.frames).hasSize(1);
+        assertThat(values(out.updates())).containsExactly("USD/CAD=1", "USD/CAD=2", "EUR/CAD=3", "USD/CAD=4");
+        assertThat(out.updates()).extracting(u -> u.get("seq").asLong()).containsExactly(1L, 2L, 3L, 4L);
+        assertThat(s.conflated()).isZero();
+    }
+
+    @Test
+    void withoutConflationRatesPastTheBoundConflateAndOnlyAnEventOverflowCutsTheSessionOff() {
+        TestOutbound out = TestOutbound.holding();
+        HubSession s = hub.openSession(out, SessionSettings.builder().conflation(false).maxQueuedEvents(3).build());
+        s.subscribe(RATES, null);
+        hub.publishState(RATES, "USD/CAD", value("first"));
+        scheduler.runAll(); // in flight, held by the transport
+        for (int i = 1; i <= 5; i++) {
+            hub.publishState(RATES, "USD/CAD", value("a" + i));
+        }
+        scheduler.runAll();
+        assertThat(s.queueDepth()).as("a1-a3 kept one by one, then one conflated value").isEqualTo(4);
+        assertThat(s.conflated()).isEqualTo(1);
+        assertThat(out.closeCode).isNull();
+
+        out.release();
+        scheduler.runAll();
+        assertThat(values(out.updates())).containsExactly("USD/CAD=first", "USD/CAD=a1", "USD/CAD=a2", "USD/CAD=a3",
+                "USD/CAD=a5");
+
+        TestOutbound slow = TestOutbound.holding();
+        HubSession t = hub.openSession(slow, SessionSettings.builder().conflation(false).maxQueuedEvents(3).build());
+        t.subscribe(RATES, null, null);
+        t.subscribe(LOCKS, null);
+        scheduler.runAll();
+        for (int i = 0; i < 5; i++) {
+            hub.publishState(RATES, "EUR/CAD", value("r" + i));
+        }
+        scheduler.runAll();
+        assertThat(slow.closeCode).as("rates alone never cut a session off").isNull();
+        hub.publishEvent(LOCKS, value("e"));
+        scheduler.runAll();
+        assertThat(slow.closeCode).isEqualTo(HubSession.SLOW_CONSUMER);
+    }
+
+    @Test
     void withoutAWindowUpdatesArrivingDuringASendShareTheNextFrame() {
         TestOutbound out = TestOutbound.holding();
         HubSession s = hub.openSession(out, SessionSettings.builder().maxBatch(4).build());
