@@ -17,7 +17,8 @@ import java.util.List;
 /**
  * The benchmark's ratehub target, run as a child process by {@code ratehub bench}: a standalone {@link RateHubServer}
  * (authentication, authorization, channels, recovery, per-connection queues: everything a deployment runs) over an
- * engine with {@code --stores} stores that each price {@code --pairs} pairs with a spread. A market thread feeds one
+ * engine with {@code --stores} stores that each price {@code --pairs} pairs with a spread, with conflation off (every
+ * update is sent, as the peers send every update). A market thread feeds one
  * source's quotes round-robin over the pairs at the rate the parent sets; each quote re-prices the pair in every
  * store, so one tick is one update on each store's {@code store:<id>:rates} channel. The event's {@code time} is the
  * engine's clock when the tick entered the hub, which the load tool subtracts from its receive time.
@@ -61,7 +62,10 @@ public final class RatehubTarget {
         RateHubServer server = RateHubServer.builder().host("127.0.0.1").port(port).engine(engine)
                 .authenticator(ApiKeyAuthenticator.builder().key(key, Principal.viewer("bench", storeIds)).build())
                 .limits(ConnectionLimits.unlimited())
-                .sessionSettings(SessionSettings.builder().batchWindow(Duration.ofMillis(batchMillis)).build())
+                // Every update is sent (no conflation of a backed-up queue or a batching window), as the peers do:
+                // the load tool counts each one, and a skipped superseded rate would count as lost.
+                .sessionSettings(SessionSettings.builder().batchWindow(Duration.ofMillis(batchMillis))
+                        .conflation(false).build())
                 .rateBoard(false)
                 .start();
         // Each tick moves its pair's mid by 0.01 up, then back down: enough to change every store's buy and sell
