@@ -203,6 +203,11 @@ final class RawWebSocket implements AutoCloseable {
         }
     }
 
+    /** The client side's local port (the server sees it as the peer's port). */
+    int localPort() {
+        return socket.getLocalPort();
+    }
+
     InputStream input() {
         return in;
     }

@@ -16,12 +16,22 @@ import jakarta.websocket.server.ServerEndpointConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.glassfish.grizzly.Connection;
+import org.glassfish.grizzly.attributes.AttributeHolder;
+import org.glassfish.grizzly.filterchain.BaseFilter;
+import org.glassfish.grizzly.filterchain.FilterChainContext;
+import org.glassfish.grizzly.filterchain.NextAction;
+import org.glassfish.grizzly.http.HttpRequestPacket;
 import org.glassfish.grizzly.http.server.HttpServer;
 import org.glassfish.grizzly.http.server.NetworkListener;
 import org.junit.jupiter.api.AfterEach;
@@ -151,34 +161,101 @@ class WebSocketUpgradeIT {
         }
     }
 
+    /** A Grizzly listener of the test's own with {@link WebSocketUpgrade} and the echo endpoint at {@code /echo}. */
+    private static final class EchoServer implements AutoCloseable {
+        final GrizzlyContainer container = new GrizzlyContainer(1 << 16, "/");
+        final HttpServer http = new HttpServer();
+        final NetworkListener listener = new NetworkListener("test", "127.0.0.1", 0);
+        /** The server side of each connection, by the client's port. */
+        final Map<Integer, Connection<?>> connections = new ConcurrentHashMap<>();
+
+        EchoServer(int keepAliveIdleSeconds) throws Exception {
+            this(keepAliveIdleSeconds, false);
+        }
+
+        /** @param tyrusOwnAddOn plug Tyrus in with its own {@code WebSocketAddOn} instead of ours */
+        EchoServer(int keepAliveIdleSeconds, boolean tyrusOwnAddOn) throws Exception {
+            container.register(ServerEndpointConfig.Builder.create(Echo.class, "/echo").build());
+            listener.getKeepAlive().setIdleTimeoutInSeconds(keepAliveIdleSeconds);
+            listener.registerAddOn(tyrusOwnAddOn
+                    ? new org.glassfish.tyrus.container.grizzly.server.WebSocketAddOn(container, "/")
+                    : new WebSocketUpgrade(container));
+            listener.registerAddOn((l, chain) -> chain.add(1, new BaseFilter() {
+                @Override
+                public NextAction handleRead(FilterChainContext ctx) {
+                    connections.putIfAbsent(((InetSocketAddress) ctx.getConnection().getPeerAddress()).getPort(),
+                            ctx.getConnection());
+                    return ctx.getInvokeAction();
+                }
+            }));
+            http.addListener(listener);
+            http.start();
+            container.start("/", listener.getPort());
+        }
+
+        URI echo() {
+            return URI.create("ws://127.0.0.1:" + listener.getPort() + "/echo");
+        }
+
+        /** The values the server keeps on the connection of the client at {@code port}. */
+        List<Object> attributesOf(int port) {
+            AttributeHolder holder = connections.get(port).getAttributes();
+            List<Object> values = new ArrayList<>();
+            for (String name : List.copyOf(holder.getAttributeNames())) {
+                values.add(holder.getAttribute(name));
+            }
+            return values;
+        }
+
+        @Override
+        public void close() {
+            container.stop();
+            http.shutdownNow();
+        }
+    }
+
+    private static boolean httpCodecState(Object value) {
+        return value instanceof HttpRequestPacket
+                || value != null && value.getClass().getEnclosingClass() == org.glassfish.grizzly.http.HttpServerFilter.class;
+    }
+
+    /** The values the server keeps on the connection of a client that upgraded and exchanged a frame. */
+    private static List<Object> stateAfterUpgrade(EchoServer server) throws Exception {
+        try (RawWebSocket ws = RawWebSocket.connect(server.echo(), Map.of())) {
+            ws.sendText("x");
+            assertThat(ws.read(Duration.ofSeconds(10)).text()).isEqualTo("x");
+            return server.attributesOf(ws.localPort());
+        }
+    }
+
+    /**
+     * The heap figure of the connections benchmark rests on this: once upgraded, a connection keeps nothing of the HTTP
+     * codec's. Tyrus's own add-on, beside it, keeps the upgrade request for the connection's life (so the check can
+     * see such state when it is there).
+     */
+    @Test
+    void anUpgradedConnectionKeepsNoHttpStateWhereTyrusOwnAddOnKeepsTheRequest() throws Exception {
+        try (EchoServer ours = new EchoServer(30);
+             EchoServer stock = new EchoServer(30, true)) {
+            assertThat(stateAfterUpgrade(stock)).as("Tyrus's WebSocketAddOn").anyMatch(WebSocketUpgradeIT::httpCodecState);
+            assertThat(stateAfterUpgrade(ours)).as("WebSocketUpgrade").noneMatch(WebSocketUpgradeIT::httpCodecState);
+        }
+    }
+
     /**
      * Grizzly's keep-alive idle timeout (here 1 s, 30 s by default) sits after the HTTP codec, so it no longer sees an
      * upgraded connection's reads; it must not close a quiet WebSocket (the heartbeat looks after those).
      */
     @Test
     void aQuietWebSocketOutlivesTheListenersKeepAliveIdleTimeout() throws Exception {
-        GrizzlyContainer container = new GrizzlyContainer(1 << 16, "/");
-        container.register(ServerEndpointConfig.Builder.create(Echo.class, "/echo").build());
-        HttpServer http = new HttpServer();
-        NetworkListener listener = new NetworkListener("idle-test", "127.0.0.1", 0);
-        listener.getKeepAlive().setIdleTimeoutInSeconds(1);
-        listener.registerAddOn(new WebSocketUpgrade(container));
-        http.addListener(listener);
-        http.start();
-        try {
-            container.start("/", listener.getPort());
-            URI echo = URI.create("ws://127.0.0.1:" + listener.getPort() + "/echo");
-            try (RawWebSocket raw = RawWebSocket.connect(echo, Map.of())) {
-                raw.sendText("one");
-                assertThat(raw.read(Duration.ofSeconds(10)).text()).isEqualTo("one");
-                // Silence for three of the idle timer's rounds: a close would end this read early with EOF.
-                assertThatThrownBy(() -> raw.read(Duration.ofSeconds(3))).isInstanceOf(SocketTimeoutException.class);
-                raw.sendText("two");
-                assertThat(raw.read(Duration.ofSeconds(10)).text()).isEqualTo("two");
-            }
-        } finally {
-            container.stop();
-            http.shutdownNow();
+        try (EchoServer server = new EchoServer(1);
+             RawWebSocket raw = RawWebSocket.connect(server.echo(), Map.of())) {
+            raw.sendText("one");
+            assertThat(raw.read(Duration.ofSeconds(10)).text()).isEqualTo("one");
+            // Silence for three of the idle timer's rounds: a close would end this read early with EOF.
+            assertThatThrownBy(() -> raw.read(Duration.ofSeconds(3))).isInstanceOf(SocketTimeoutException.class);
+            raw.sendText("two");
+            assertThat(raw.read(Duration.ofSeconds(10)).text()).isEqualTo("two");
         }
     }
 }

@@ -68,9 +68,6 @@ import org.glassfish.tyrus.spi.WebSocketEngine;
 public final class WebSocketUpgrade implements AddOn {
     private static final Attribute<Link> LINK = Grizzly.DEFAULT_ATTRIBUTE_BUILDER
             .createAttribute(WebSocketUpgrade.class.getName() + ".link");
-    /** The HTTP codec's per-connection state, released once the connection speaks WebSocket. */
-    private static final List<String> HTTP_STATE = List.of(HttpServerFilter.HTTP_SERVER_REQUEST_ATTR_NAME,
-            "HttpServerFilter.KeepAliveContext");
     private static final String REFUSED = WebSocketUpgrade.class.getName() + ".refused";
 
     private final ServerContainer container;
@@ -166,8 +163,7 @@ public final class WebSocketUpgrade implements AddOn {
                     if (!connection.isOpen()) { // closed before the link was set: the close event missed it
                         link.close(CloseReasons.GOING_AWAY.getCloseReason());
                     }
-                    AttributeHolder attributes = connection.getAttributes();
-                    HTTP_STATE.forEach(attributes::removeAttribute);
+                    releaseHttpState(connection.getAttributes());
                     // The listener's keep-alive idle timeout (30 s) would now see only our writes, not the client's
                     // reads, and close without a close frame; idle WebSocket links are the heartbeat's business.
                     if (ctx.getFilterChain().indexOfType(IdleTimeoutFilter.class) >= 0) {
@@ -198,6 +194,20 @@ public final class WebSocketUpgrade implements AddOn {
                 default -> {
                     return ctx.getInvokeAction(); // no endpoint at this path: the HTTP handler answers
                 }
+            }
+        }
+    }
+
+    /**
+     * Drops what the HTTP codec keeps on the connection for a request in progress (the request itself and its
+     * keep-alive context), found by what they are rather than by Grizzly's private attribute names.
+     */
+    static void releaseHttpState(AttributeHolder attributes) {
+        for (String name : List.copyOf(attributes.getAttributeNames())) {
+            Object value = attributes.getAttribute(name);
+            if (value instanceof HttpRequestPacket
+                    || value != null && value.getClass().getEnclosingClass() == HttpServerFilter.class) {
+                attributes.removeAttribute(name);
             }
         }
     }
