@@ -40,6 +40,13 @@ import org.slf4j.LoggerFactory;
 public final class HttpApi extends HttpHandler {
     private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
     private static final int MAX_BODY = 1 << 20;
+    /**
+     * A declared body over {@link #MAX_BODY} but within this is read and dropped before the 413, so that the client,
+     * still sending, reads the answer: closing under an upload makes its TCP stack take a reset, which discards the
+     * unread answer. Larger ones are answered at once (a client sending that much should ask with
+     * {@code Expect: 100-continue}, which gets the 413 before it sends anything).
+     */
+    private static final long MAX_DRAINED_BODY = 16L << 20;
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
 
     private final ProtocolService service;
@@ -57,6 +64,25 @@ public final class HttpApi extends HttpHandler {
         this.ready = ready;
         this.started = service.engine().clock().instant();
         this.board = board;
+    }
+
+    /**
+     * {@code Expect: 100-continue} with a declared body over the limit: the 413 instead of the go-ahead, then the
+     * connection is closed (once the answer is written), since the body it announced will not be read.
+     */
+    @Override
+    protected boolean sendAcknowledgment(Request request, Response response) throws IOException {
+        if (request.getContentLengthLong() > MAX_BODY) {
+            error(response, 413, ErrorCode.INVALID_ARGUMENT.wireName(), tooLarge(), null);
+            response.finish();
+            request.getConnection().closeSilently(); // graceful: after the queued answer
+            return false;
+        }
+        return super.sendAcknowledgment(request, response);
+    }
+
+    private static String tooLarge() {
+        return "body larger than " + MAX_BODY + " bytes";
     }
 
     @Override
@@ -243,9 +269,13 @@ public final class HttpApi extends HttpHandler {
     }
 
     private JsonNode readBody(Request request) throws IOException {
-        if (request.getContentLengthLong() > MAX_BODY) {
-            // Answered at once, without reading the body; the connection is closed after the answer.
-            throw new HttpError(413, ErrorCode.INVALID_ARGUMENT.wireName(), "body larger than " + MAX_BODY + " bytes");
+        long length = request.getContentLengthLong();
+        if (length > MAX_BODY) {
+            if (length <= MAX_DRAINED_BODY) {
+                drop(request.getInputStream(), length);
+            }
+            // The connection is closed after the answer.
+            throw new HttpError(413, ErrorCode.INVALID_ARGUMENT.wireName(), tooLarge());
         }
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         long declared = request.getContentLengthLong();
@@ -259,8 +289,7 @@ public final class HttpApi extends HttpHandler {
                 while ((n = in.read(chunk)) >= 0) {
                     buf.write(chunk, 0, n);
                     if (buf.size() > MAX_BODY) {
-                        throw new HttpError(413, ErrorCode.INVALID_ARGUMENT.wireName(),
-                                "body larger than " + MAX_BODY + " bytes");
+                        throw new HttpError(413, ErrorCode.INVALID_ARGUMENT.wireName(), tooLarge());
                     }
                 }
             }
@@ -281,6 +310,19 @@ public final class HttpApi extends HttpHandler {
                     ? text.substring(0, 60) + "..." : text, "must be a JSON object");
         }
         return node;
+    }
+
+    /** Reads and drops up to {@code length} bytes (fewer if the stream ends first). */
+    private static void drop(InputStream in, long length) throws IOException {
+        byte[] scratch = new byte[8192];
+        long left = length;
+        while (left > 0) {
+            int n = in.read(scratch, 0, (int) Math.min(scratch.length, left));
+            if (n < 0) {
+                return;
+            }
+            left -= n;
+        }
     }
 
     private static Object await(java.util.concurrent.CompletionStage<Object> stage) {
