@@ -26,9 +26,10 @@ import org.slf4j.LoggerFactory;
  * <p><b>The queue.</b> Updates are queued per session, in sequence order per channel. On state channels a newer
  * value of a key replaces the queued older one and moves to the back of the queue (conflation: memory stays bounded
  * by the number of keys, and a subscriber never gets an older value after a newer one); with
- * {@link SessionSettings#conflation()} off every value is kept, up to the bound below, and conflates past it.
- * Event-channel updates are all kept; past {@link SessionSettings#maxQueuedEvents()} updates kept one by one the
- * session is cut off with {@link #SLOW_CONSUMER} and recovers from history when it comes back. At most one frame is in flight to the
+ * {@link SessionSettings#conflation()} off every value is kept while fewer than
+ * {@link SessionSettings#maxQueuedEvents()} are, and conflates past that. Event-channel updates are all kept; past
+ * {@link SessionSettings#maxQueuedEvents()} of them the session is cut off with {@link #SLOW_CONSUMER} and recovers
+ * from history when it comes back. The two bounds are counted apart: rates never cut a session off. At most one frame is in flight to the
  * {@link Outbound}; a slow transport therefore never blocks the publisher or other sessions.
  *
  * <p><b>Frames.</b> One queued update is sent as its own frame; several are sent as one {@code batch} frame (see
@@ -55,6 +56,7 @@ public final class HubSession {
     private final Map<String, Throttle> throttles = new HashMap<>();
     private final ArrayDeque<String> control = new ArrayDeque<>();
     private int pendingEvents;
+    private int pendingKept; // state values queued one by one (conflation off)
     private boolean drainScheduled;
     private boolean inFlight;
     private boolean flushScheduled;
@@ -137,13 +139,16 @@ public final class HubSession {
         Channel previous = subscriptions.put(channel, c);
         if (previous != null) {
             previous.unsubscribe(this);
-            dropQueued(channel);
         }
         synchronized (this) {
+            // Together: a held value of the old subscription must neither be released nor stay queued.
             if (minInterval == null) {
                 throttles.remove(channel);
             } else {
                 throttles.put(channel, new Throttle(minInterval.toNanos()));
+            }
+            if (previous != null) {
+                dropQueued(channel);
             }
         }
         SubscribeResult result = c.subscribe(this, from, hub.clock().instant(), reply);
@@ -166,7 +171,10 @@ public final class HubSession {
             return false;
         }
         c.unsubscribe(this);
-        dropQueued(channel);
+        synchronized (this) {
+            throttles.remove(channel); // values it holds back are not released
+            dropQueued(channel);
+        }
         return true;
     }
 
@@ -282,6 +290,7 @@ public final class HubSession {
         pending.clear();
         control.clear();
         pendingEvents = 0;
+        pendingKept = 0;
         return true;
     }
 
@@ -328,7 +337,7 @@ public final class HubSession {
         if (cutOff) {
             // Not here, under the channel's monitor: closing detaches from other channels.
             hub.execute(() -> close(SLOW_CONSUMER, "slow consumer: more than " + settings.maxQueuedEvents()
-                    + " updates queued one by one"));
+                    + " event updates queued"));
         }
         return kick ? NEEDS_DRAIN : QUEUED;
     }
@@ -375,6 +384,9 @@ public final class HubSession {
         Long last = t.lastQueuedNanos.get(u.key());
         if (last == null || now - last >= t.intervalNanos) {
             t.lastQueuedNanos.put(u.key(), now);
+            if (t.held.remove(u.key()) != null) {
+                conflated++; // an older value still waiting for its timer: u supersedes it
+            }
             return false;
         }
         if (t.held.put(u.key(), u) == null) { // first held value of this key: release it when the interval is over
@@ -404,16 +416,33 @@ public final class HubSession {
     }
 
     private void enqueue(HubUpdate u, ChannelKind kind) {
-        if (kind == ChannelKind.STATE
-                && (settings.conflation() || pendingEvents >= settings.maxQueuedEvents())) {
+        if (kind == ChannelKind.EVENT) {
+            if (pending.putIfAbsent(u, u) == null) {
+                pendingEvents++;
+            }
+        } else if (!settings.conflation() && pendingKept < settings.maxQueuedEvents()) {
+            if (pending.putIfAbsent(new Kept(u), u) == null) {
+                pendingKept++;
+            }
+        } else {
             Object slot = u.slot() != null ? u.slot() : new StateSlot(u.channel(), u.key());
             if (pending.remove(slot) != null) {
                 conflated++;
             }
             pending.put(slot, u); // at the back: per channel the queue stays in sequence order
-        } else { // an event, or a state value kept as it is (counted with the events, never over the bound)
-            pending.put(u, u);
-            pendingEvents++;
+        }
+    }
+
+    /** The queue key of a state value kept as it is (conflation off): one entry per update. */
+    private record Kept(HubUpdate update) { // HubUpdate has identity equality, so one entry per update
+    }
+
+    /** Counts an entry leaving the queue. Holds the monitor. */
+    private void dequeued(Object key) {
+        if (key instanceof Kept) {
+            pendingKept--;
+        } else if (!(key instanceof StateSlot)) {
+            pendingEvents--;
         }
     }
 
@@ -422,9 +451,7 @@ public final class HubSession {
         while (it.hasNext()) {
             Map.Entry<Object, HubUpdate> e = it.next();
             if (channel.equals(e.getValue().channel())) {
-                if (!(e.getKey() instanceof StateSlot)) {
-                    pendingEvents--;
-                }
+                dequeued(e.getKey());
                 it.remove();
             }
         }
@@ -518,9 +545,7 @@ public final class HubSession {
         List<String> frames = new ArrayList<>(n);
         while (frames.size() < n) {
             Map.Entry<Object, HubUpdate> e = it.next();
-            if (!(e.getKey() instanceof StateSlot)) {
-                pendingEvents--;
-            }
+            dequeued(e.getKey());
             frames.add(e.getValue().frame(zone, io.ratehub.core.internal.LocalTimes::render));
             it.remove();
         }

@@ -56,7 +56,7 @@ public final class SessionSettings {
         return conflation;
     }
 
-    /** The bound on updates queued one by one (event channels; state channels without conflation). */
+    /** The bound on queued event-channel updates (and, without conflation, on state values kept one by one). */
     public int maxQueuedEvents() {
         return maxQueuedEvents;
     }
@@ -101,9 +101,9 @@ public final class SessionSettings {
          * Whether state channels (rates, market) conflate in the queue. {@code true} (the default): a newer value
          * of a key replaces its queued older one, so a subscriber that falls behind, or waits out a batching window,
          * gets the newest rate and never a superseded one, and its queue holds at most one value per key.
-         * {@code false}: every value is queued and sent, in order (for consumers that record every tick), counted
-         * against {@link #maxQueuedEvents(int)}; once that many updates are queued one by one, state values
-         * conflate again until the queue drains (the session is not cut off for rates).
+         * {@code false}: every value is queued and sent, in order (for consumers that record every tick), while fewer
+         * than {@link #maxQueuedEvents(int)} of them are queued; past that, values conflate as with {@code true}
+         * (counted apart from events: rates never cut a session off).
          */
         public Builder conflation(boolean on) {
             this.conflation = on;
@@ -111,10 +111,10 @@ public final class SessionSettings {
         }
 
         /**
-         * Updates queued one by one beyond this (event channels, and state channels without
-         * {@link #conflation(boolean)}) cut the session off with {@link HubSession#SLOW_CONSUMER} when an event
-         * update overflows; it recovers from history when it comes back. With conflation, state channels need no
-         * bound: they keep one value per key. Default {@link #DEFAULT_MAX_QUEUED_EVENTS}.
+         * Queued event-channel updates beyond this cut the session off with {@link HubSession#SLOW_CONSUMER}; it
+         * recovers from history when it comes back. Without {@link #conflation(boolean)}, also the most state values
+         * kept one by one (counted apart; past it they conflate). With conflation, state channels need no bound:
+         * they keep one value per key. Default {@link #DEFAULT_MAX_QUEUED_EVENTS}.
          */
         public Builder maxQueuedEvents(int n) {
             if (n < 1) {

@@ -283,7 +283,7 @@ class RateHubTest {
     }
 
     @Test
-    void withoutConflationRatesPastTheBoundConflateAndOnlyAnEventOverflowCutsTheSessionOff() {
+    void withoutConflationRatesPastTheBoundConflateAndOnlyEventsCutTheSessionOff() {
         TestOutbound out = TestOutbound.holding();
         HubSession s = hub.openSession(out, SessionSettings.builder().conflation(false).maxQueuedEvents(3).build());
         s.subscribe(RATES, null);
@@ -310,11 +310,54 @@ class RateHubTest {
         for (int i = 0; i < 5; i++) {
             hub.publishState(RATES, "EUR/CAD", value("r" + i));
         }
+        for (int i = 0; i < 3; i++) {
+            hub.publishEvent(LOCKS, value("e" + i));
+        }
         scheduler.runAll();
-        assertThat(slow.closeCode).as("rates alone never cut a session off").isNull();
-        hub.publishEvent(LOCKS, value("e"));
+        assertThat(slow.closeCode).as("a full rate backlog and a full event queue, but no event over it").isNull();
+        hub.publishEvent(LOCKS, value("e3"));
         scheduler.runAll();
         assertThat(slow.closeCode).isEqualTo(HubSession.SLOW_CONSUMER);
+    }
+
+    @Test
+    void aValueHeldByARateCapNeverArrivesAfterANewerOne() {
+        for (boolean conflation : new boolean[] {true, false}) {
+            MutableClock clock = MutableClock.at("2026-11-21T09:00:00Z");
+            RateHub capped = RateHub.builder().clock(clock).scheduler(scheduler).build();
+            TestOutbound board = TestOutbound.autoCompleting();
+            capped.openSession(board, SessionSettings.builder().conflation(conflation).build())
+                    .subscribe(RATES, null, null, Duration.ofMillis(500));
+            capped.publishState(RATES, "USD/CAD", value("u1"));
+            scheduler.runAll();
+            clock.advance(Duration.ofMillis(100));
+            capped.publishState(RATES, "USD/CAD", value("u2")); // held: its timer is due in 400 ms
+            scheduler.runAll();
+            clock.advance(Duration.ofMillis(500)); // the interval is over before the timer has run
+            capped.publishState(RATES, "USD/CAD", value("u3"));
+            scheduler.runAll();
+            scheduler.advance(Duration.ofSeconds(1)); // now the held u2's timer runs
+            assertThat(values(board.updates())).as("conflation %s", conflation)
+                    .containsExactly("USD/CAD=u1", "USD/CAD=u3");
+        }
+    }
+
+    @Test
+    void aValueHeldByARateCapIsNotDeliveredAfterUnsubscribing() {
+        MutableClock clock = MutableClock.at("2026-11-21T09:00:00Z");
+        RateHub capped = RateHub.builder().clock(clock).scheduler(scheduler).build();
+        TestOutbound board = TestOutbound.autoCompleting();
+        HubSession s = capped.openSession(board, SessionSettings.defaults());
+        s.subscribe(RATES, null, null, Duration.ofMillis(500));
+        capped.publishState(RATES, "USD/CAD", value("u1"));
+        scheduler.runAll();
+        clock.advance(Duration.ofMillis(100));
+        capped.publishState(RATES, "USD/CAD", value("u2")); // held
+        scheduler.runAll();
+        assertThat(s.unsubscribe(RATES)).isTrue();
+        clock.advance(Duration.ofSeconds(1));
+        scheduler.advance(Duration.ofSeconds(1));
+        assertThat(values(board.updates())).containsExactly("USD/CAD=u1");
     }
 
     @Test
