@@ -122,7 +122,8 @@ public final class HubSession {
      * As {@link #subscribe(String, Position, java.util.function.Function)}, and on a state channel delivers each key
      * at most once per {@code minInterval} (a wall board needs two updates a second, a calculator every change):
      * values arriving sooner are held back, newer replacing older, and the newest is delivered when the interval
-     * has passed. The catch-up is never held back.
+     * has passed. The catch-up is never held back. Since a held value arrives after later values of other keys,
+     * {@code seq} does not only grow on such a subscription, and resuming one always starts from a snapshot.
      *
      * @param minInterval the least time between two updates of one key, or {@code null} for every change
      * @throws ValidationException when {@code minInterval} is given for an event channel, or is not positive
@@ -151,7 +152,10 @@ public final class HubSession {
                 dropQueued(channel);
             }
         }
-        SubscribeResult result = c.subscribe(this, from, hub.clock().instant(), reply);
+        // A rate cap delivers a held value after later values of other keys, so a position reported by such a
+        // subscriber does not prove it has everything before it: it resumes from a snapshot.
+        Position start = minInterval == null ? from : null;
+        SubscribeResult result = c.subscribe(this, start, hub.clock().instant(), reply);
         if (result == null) {
             subscriptions.remove(channel, c);
             throw new IllegalStateException("session " + id + " is closed");

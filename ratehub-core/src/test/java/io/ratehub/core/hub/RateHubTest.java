@@ -343,6 +343,21 @@ class RateHubTest {
     }
 
     @Test
+    void aRateCappedSubscriptionResumesFromASnapshot() {
+        hub.publishState(RATES, "USD/CAD", value("1"));
+        hub.publishState(RATES, "EUR/CAD", value("2"));
+        hub.publishState(RATES, "USD/CAD", value("3"));
+        TestOutbound first = TestOutbound.autoCompleting();
+        SubscribeResult r = hub.openSession(first, SessionSettings.defaults()).subscribe(RATES, null);
+        TestOutbound out = TestOutbound.autoCompleting();
+        SubscribeResult capped = hub.openSession(out, SessionSettings.defaults())
+                .subscribe(RATES, new Position(r.epoch(), 3), null, Duration.ofMillis(500));
+        scheduler.runAll();
+        assertThat(capped.recovery()).isEqualTo(Recovery.SNAPSHOT);
+        assertThat(values(out.updates())).containsExactly("EUR/CAD=2", "USD/CAD=3");
+    }
+
+    @Test
     void aValueHeldByARateCapIsNotDeliveredAfterUnsubscribing() {
         MutableClock clock = MutableClock.at("2026-11-21T09:00:00Z");
         RateHub capped = RateHub.builder().clock(clock).scheduler(scheduler).build();
