@@ -94,6 +94,7 @@ public final class RateHubServer implements AutoCloseable {
         NetworkListener listener = new NetworkListener("ratehub", b.host, b.port);
         listener.registerAddOn(new io.ratehub.server.internal.WebSocketUpgrade(container));
         http.addListener(listener);
+        http.getServerConfiguration().setMaxPayloadRemainderToSkip(HttpApi.MAX_SKIPPED_BODY);
         http.getServerConfiguration().addHttpHandler(new HttpApi(protocol, () -> accepting && !stopped,
                 b.rateBoard ? new BoardPage(options.path()) : null), "/");
         http.start();

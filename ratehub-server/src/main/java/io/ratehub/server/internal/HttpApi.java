@@ -41,12 +41,12 @@ public final class HttpApi extends HttpHandler {
     private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
     private static final int MAX_BODY = 1 << 20;
     /**
-     * A declared body over {@link #MAX_BODY} but within this is read and dropped before the 413, so that the client,
-     * still sending, reads the answer: closing under an upload makes its TCP stack take a reset, which discards the
-     * unread answer. Larger ones are answered at once (a client sending that much should ask with
-     * {@code Expect: 100-continue}, which gets the 413 before it sends anything).
+     * After a 413 for a declared body over {@link #MAX_BODY}, Grizzly reads and drops up to this much of the rest
+     * itself, without holding a worker, and keeps the connection; past it, it closes. (Closing at once, under the
+     * upload, made the client's TCP stack take a reset that discarded the unread 413.) The server sets it on its
+     * listener's configuration.
      */
-    private static final long MAX_DRAINED_BODY = 16L << 20;
+    public static final long MAX_SKIPPED_BODY = 16L << 20;
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
 
     private final ProtocolService service;
@@ -73,7 +73,7 @@ public final class HttpApi extends HttpHandler {
     @Override
     protected boolean sendAcknowledgment(Request request, Response response) throws IOException {
         if (request.getContentLengthLong() > MAX_BODY) {
-            error(response, 413, ErrorCode.INVALID_ARGUMENT.wireName(), tooLarge(), null);
+            error(response, 413, ErrorCode.INVALID_ARGUMENT.wireName(), tooLarge(), null, true);
             response.finish();
             request.getConnection().closeSilently(); // graceful: after the queued answer
             return false;
@@ -92,13 +92,13 @@ public final class HttpApi extends HttpHandler {
         try {
             route(method, path, request, response);
         } catch (HttpError e) {
-            error(response, e.status, e.code, e.getMessage(), null);
+            error(response, e.status, e.code, e.getMessage(), null, e.close);
         } catch (RateHubException e) {
             error(response, status(e.code()), e.code().wireName(), e.getMessage(),
-                    e instanceof ValidationException v ? v.field() : null);
+                    e instanceof ValidationException v ? v.field() : null, false);
         } catch (RuntimeException e) {
             LOG.error("HTTP {} {} failed", method, path, e);
-            error(response, 500, ErrorCode.INTERNAL.wireName(), "internal error", null);
+            error(response, 500, ErrorCode.INTERNAL.wireName(), "internal error", null, false);
         }
     }
 
@@ -269,13 +269,8 @@ public final class HttpApi extends HttpHandler {
     }
 
     private JsonNode readBody(Request request) throws IOException {
-        long length = request.getContentLengthLong();
-        if (length > MAX_BODY) {
-            if (length <= MAX_DRAINED_BODY) {
-                drop(request.getInputStream(), length);
-            }
-            // The connection is closed after the answer.
-            throw new HttpError(413, ErrorCode.INVALID_ARGUMENT.wireName(), tooLarge());
+        if (request.getContentLengthLong() > MAX_BODY) {
+            throw new HttpError(413, ErrorCode.INVALID_ARGUMENT.wireName(), tooLarge()); // see MAX_SKIPPED_BODY
         }
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         long declared = request.getContentLengthLong();
@@ -289,7 +284,8 @@ public final class HttpApi extends HttpHandler {
                 while ((n = in.read(chunk)) >= 0) {
                     buf.write(chunk, 0, n);
                     if (buf.size() > MAX_BODY) {
-                        throw new HttpError(413, ErrorCode.INVALID_ARGUMENT.wireName(), tooLarge());
+                        // A chunked body has no end to skip to: the connection is closed after the answer.
+                        throw new HttpError(413, ErrorCode.INVALID_ARGUMENT.wireName(), tooLarge(), true);
                     }
                 }
             }
@@ -310,19 +306,6 @@ public final class HttpApi extends HttpHandler {
                     ? text.substring(0, 60) + "..." : text, "must be a JSON object");
         }
         return node;
-    }
-
-    /** Reads and drops up to {@code length} bytes (fewer if the stream ends first). */
-    private static void drop(InputStream in, long length) throws IOException {
-        byte[] scratch = new byte[8192];
-        long left = length;
-        while (left > 0) {
-            int n = in.read(scratch, 0, (int) Math.min(scratch.length, left));
-            if (n < 0) {
-                return;
-            }
-            left -= n;
-        }
     }
 
     private static Object await(java.util.concurrent.CompletionStage<Object> stage) {
@@ -370,7 +353,7 @@ public final class HttpApi extends HttpHandler {
         response.getOutputStream().write(bytes);
     }
 
-    private void error(Response response, int status, String code, String message, String field)
+    private void error(Response response, int status, String code, String message, String field, boolean close)
             throws IOException {
         ObjectNode n = service.codec().newObject();
         n.put("code", code);
@@ -381,7 +364,7 @@ public final class HttpApi extends HttpHandler {
         if (status == 401) {
             response.setHeader("WWW-Authenticate", "Bearer");
         }
-        if (status == 413) {
+        if (close) {
             response.setHeader("Connection", "close");
         }
         json(response, status, n);
@@ -392,11 +375,17 @@ public final class HttpApi extends HttpHandler {
         private static final long serialVersionUID = 1L;
         final int status;
         final String code;
+        final boolean close;
 
         HttpError(int status, String code, String message) {
+            this(status, code, message, false);
+        }
+
+        HttpError(int status, String code, String message, boolean close) {
             super(message, null, false, false);
             this.status = status;
             this.code = code;
+            this.close = close;
         }
     }
 }
