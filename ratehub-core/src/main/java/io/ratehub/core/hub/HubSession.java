@@ -425,11 +425,11 @@ public final class HubSession {
                 pendingEvents++;
             }
         } else if (!settings.conflation() && pendingKept < settings.maxQueuedEvents()) {
-            if (pending.putIfAbsent(new Kept(u), u) == null) {
+            if (pending.putIfAbsent(u, u) == null) { // keyed by itself, as an event (HubUpdate: identity equality)
                 pendingKept++;
             }
         } else {
-            Object slot = u.slot() != null ? u.slot() : new StateSlot(u.channel(), u.key());
+            Object slot = u.slot(); // never null for a state update
             if (pending.remove(slot) != null) {
                 conflated++;
             }
@@ -437,15 +437,14 @@ public final class HubSession {
         }
     }
 
-    /** The queue key of a state value kept as it is (conflation off): one entry per update. */
-    private record Kept(HubUpdate update) { // HubUpdate has identity equality, so one entry per update
-    }
-
-    /** Counts an entry leaving the queue. Holds the monitor. */
-    private void dequeued(Object key) {
-        if (key instanceof Kept) {
+    /** Counts an entry leaving the queue (state updates carry their slot; events none). Holds the monitor. */
+    private void dequeued(Object key, HubUpdate u) {
+        if (key instanceof StateSlot) {
+            return;
+        }
+        if (u.slot() != null) {
             pendingKept--;
-        } else if (!(key instanceof StateSlot)) {
+        } else {
             pendingEvents--;
         }
     }
@@ -455,7 +454,7 @@ public final class HubSession {
         while (it.hasNext()) {
             Map.Entry<Object, HubUpdate> e = it.next();
             if (channel.equals(e.getValue().channel())) {
-                dequeued(e.getKey());
+                dequeued(e.getKey(), e.getValue());
                 it.remove();
             }
         }
@@ -549,7 +548,7 @@ public final class HubSession {
         List<String> frames = new ArrayList<>(n);
         while (frames.size() < n) {
             Map.Entry<Object, HubUpdate> e = it.next();
-            dequeued(e.getKey());
+            dequeued(e.getKey(), e.getValue());
             frames.add(e.getValue().frame(zone, io.ratehub.core.internal.LocalTimes::render));
             it.remove();
         }

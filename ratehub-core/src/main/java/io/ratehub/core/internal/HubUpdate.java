@@ -31,15 +31,9 @@ public final class HubUpdate {
      * @param frame the update's JSON object as sent on the wire
      * @param priority for private messages: 0 (LOW) to 3 (URGENT); 1 otherwise
      * @param expiresAt for private messages: when they stop being delivered; {@code null} otherwise
-     */
-    public HubUpdate(String channel, long seq, String key, boolean removed, Instant time, String frame, int priority,
-                     Instant expiresAt) {
-        this(channel, seq, key, removed, time, frame, priority, expiresAt, null);
-    }
-
-    /**
-     * An update with its queue slot: on state channels, one object per channel and key that every session's queue
-     * uses as the key's place (so queuing allocates nothing per session).
+     * @param slot on state channels (and only there, never null), one object per channel and key that every
+     *     session's queue uses as the key's place (so queuing allocates nothing per session); {@code null} on event
+     *     channels
      */
     public HubUpdate(String channel, long seq, String key, boolean removed, Instant time, String frame, int priority,
                      Instant expiresAt, Object slot) {
@@ -54,12 +48,7 @@ public final class HubUpdate {
         this.expiresAt = expiresAt;
     }
 
-    /** An update without priority or expiry. */
-    public HubUpdate(String channel, long seq, String key, boolean removed, Instant time, String frame) {
-        this(channel, seq, key, removed, time, frame, 1, null);
-    }
-
-    /** The queue slot of a state update's key, or null. */
+    /** The queue slot of a state update's key; {@code null} exactly for event-channel updates. */
     public Object slot() {
         return slot;
     }
