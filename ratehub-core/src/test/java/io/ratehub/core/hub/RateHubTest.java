@@ -33,11 +33,16 @@ class RateHubTest {
         return out;
     }
 
-    @Test
-    void stateSubscriberGetsTheSnapshotThenLiveUpdatesInSequenceOrder() {
+    /** USD/CAD=1, EUR/CAD=2, USD/CAD=3 on RATES: seq 1 to 3, the channel's state EUR/CAD=2, USD/CAD=3. */
+    private void publishThreeValues() {
         hub.publishState(RATES, "USD/CAD", value("1"));
         hub.publishState(RATES, "EUR/CAD", value("2"));
         hub.publishState(RATES, "USD/CAD", value("3"));
+    }
+
+    @Test
+    void stateSubscriberGetsTheSnapshotThenLiveUpdatesInSequenceOrder() {
+        publishThreeValues();
         TestOutbound out = TestOutbound.autoCompleting();
         HubSession s = hub.openSession(out, SessionSettings.defaults());
         SubscribeResult r = s.subscribe(RATES, null, res -> "{\"type\":\"subscribed\",\"seq\":" + res.headSeq() + "}");
@@ -344,9 +349,7 @@ class RateHubTest {
 
     @Test
     void aRateCappedSubscriptionResumesFromASnapshot() {
-        hub.publishState(RATES, "USD/CAD", value("1"));
-        hub.publishState(RATES, "EUR/CAD", value("2"));
-        hub.publishState(RATES, "USD/CAD", value("3"));
+        publishThreeValues();
         TestOutbound first = TestOutbound.autoCompleting();
         SubscribeResult r = hub.openSession(first, SessionSettings.defaults()).subscribe(RATES, null);
         TestOutbound out = TestOutbound.autoCompleting();
