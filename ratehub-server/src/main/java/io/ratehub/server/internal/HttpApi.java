@@ -41,12 +41,15 @@ public final class HttpApi extends HttpHandler {
     private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
     private static final int MAX_BODY = 1 << 20;
     /**
-     * After a 413 for a declared body over {@link #MAX_BODY}, Grizzly reads and drops up to this much of the rest
-     * itself, without holding a worker, and keeps the connection; past it, it closes. (Closing at once, under the
-     * upload, made the client's TCP stack take a reset that discarded the unread 413.) The server sets it on its
-     * listener's configuration.
+     * A declared body over {@link #MAX_BODY} but within this is read and dropped before the 413 (with
+     * {@code Connection: close}), so that a client still sending reads the answer: closing under an upload makes its
+     * TCP stack take a reset that discards the unread answer, and answering without closing lets the client reuse a
+     * connection the server is about to close. The server also sets it as Grizzly's limit for skipping bodies its
+     * handlers do not read.
      */
     public static final long MAX_SKIPPED_BODY = 16L << 20;
+    /** The most time a worker spends dropping such a body (each read also waits at most this long). */
+    private static final Duration MAX_DROP_TIME = Duration.ofSeconds(5);
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
 
     private final ProtocolService service;
@@ -270,7 +273,10 @@ public final class HttpApi extends HttpHandler {
 
     private JsonNode readBody(Request request) throws IOException {
         if (request.getContentLengthLong() > MAX_BODY) {
-            throw new HttpError(413, ErrorCode.INVALID_ARGUMENT.wireName(), tooLarge()); // see MAX_SKIPPED_BODY
+            if (request.getContentLengthLong() <= MAX_SKIPPED_BODY) {
+                drop(request);
+            }
+            throw new HttpError(413, ErrorCode.INVALID_ARGUMENT.wireName(), tooLarge(), true);
         }
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         long declared = request.getContentLengthLong();
@@ -306,6 +312,28 @@ public final class HttpApi extends HttpHandler {
                     ? text.substring(0, 60) + "..." : text, "must be a JSON object");
         }
         return node;
+    }
+
+    /**
+     * Reads and drops the declared body, for at most {@link #MAX_DROP_TIME} (a client that sends slower than that
+     * gets the answer anyway, and the close may then reach it as a reset).
+     */
+    private static void drop(Request request) {
+        long deadline = System.nanoTime() + MAX_DROP_TIME.toNanos();
+        request.getConnection().setReadTimeout(MAX_DROP_TIME.toMillis(), TimeUnit.MILLISECONDS);
+        byte[] scratch = new byte[8192];
+        long left = request.getContentLengthLong();
+        try (InputStream in = request.getInputStream()) {
+            while (left > 0 && System.nanoTime() < deadline) {
+                int n = in.read(scratch, 0, (int) Math.min(scratch.length, left));
+                if (n < 0) {
+                    return;
+                }
+                left -= n;
+            }
+        } catch (IOException e) {
+            LOG.debug("dropping an over-large body ended early: {}", e.toString());
+        }
     }
 
     private static Object await(java.util.concurrent.CompletionStage<Object> stage) {
