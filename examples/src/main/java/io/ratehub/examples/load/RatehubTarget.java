@@ -18,9 +18,9 @@ import java.util.List;
  * The benchmark's ratehub target, run as a child process by {@code ratehub bench}: a standalone {@link RateHubServer}
  * (authentication, authorization, channels, recovery, per-connection queues: everything a deployment runs) over an
  * engine with {@code --stores} stores that each price {@code --pairs} pairs with a spread, with conflation off (every
- * update is sent, as the peers send every update). A market thread feeds one
- * source's quotes round-robin over the pairs at the rate the parent sets; each quote re-prices the pair in every
- * store, so one tick is one update on each store's {@code store:<id>:rates} channel. The event's {@code time} is the
+ * update is sent, as the peers send every update). A market thread feeds one source's quotes round-robin over the
+ * pairs at the rate the parent sets; each quote re-prices the pair in every store, so one tick is one update on each
+ * store's {@code store:<id>:rates} channel. The event's {@code time} is the
  * engine's clock when the tick entered the hub, which the load tool subtracts from its receive time.
  *
  * <p>Arguments: {@code --port 0 --stores 10 --pairs 20 --batch-ms 0 --key <api key>}. Control lines: see

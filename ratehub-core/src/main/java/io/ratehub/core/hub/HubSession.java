@@ -29,8 +29,9 @@ import org.slf4j.LoggerFactory;
  * {@link SessionSettings#conflation()} off every value is kept while fewer than
  * {@link SessionSettings#maxQueuedEvents()} are, and conflates past that. Event-channel updates are all kept; past
  * {@link SessionSettings#maxQueuedEvents()} of them the session is cut off with {@link #SLOW_CONSUMER} and recovers
- * from history when it comes back. The two bounds are counted apart: rates never cut a session off. At most one frame is in flight to the
- * {@link Outbound}; a slow transport therefore never blocks the publisher or other sessions.
+ * from history when it comes back. The two bounds are counted apart: rates never cut a session off. At most one
+ * frame is in flight to the {@link Outbound}; a slow transport therefore never blocks the publisher or other
+ * sessions.
  *
  * <p><b>Frames.</b> One queued update is sent as its own frame; several are sent as one {@code batch} frame (see
  * docs/PROTOCOL.md). With a batching window, updates are collected for that long before a frame is sent.

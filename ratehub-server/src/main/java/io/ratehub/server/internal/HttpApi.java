@@ -272,14 +272,14 @@ public final class HttpApi extends HttpHandler {
     }
 
     private JsonNode readBody(Request request) throws IOException {
-        if (request.getContentLengthLong() > MAX_BODY) {
-            if (request.getContentLengthLong() <= MAX_SKIPPED_BODY) {
-                drop(request);
+        long declared = request.getContentLengthLong();
+        if (declared > MAX_BODY) {
+            if (declared <= MAX_SKIPPED_BODY) {
+                drop(request.getInputStream(), declared, request.getConnection());
             }
             throw new HttpError(413, ErrorCode.INVALID_ARGUMENT.wireName(), tooLarge(), true);
         }
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        long declared = request.getContentLengthLong();
         try (InputStream in = request.getInputStream()) {
             if (declared >= 0) {
                 // Read exactly the declared length: on a kept-alive connection the stream does not end there.
@@ -318,12 +318,12 @@ public final class HttpApi extends HttpHandler {
      * Reads and drops the declared body, for at most {@link #MAX_DROP_TIME} (a client that sends slower than that
      * gets the answer anyway, and the close may then reach it as a reset).
      */
-    private static void drop(Request request) {
+    private static void drop(InputStream body, long length, org.glassfish.grizzly.Connection<?> connection) {
         long deadline = System.nanoTime() + MAX_DROP_TIME.toNanos();
-        request.getConnection().setReadTimeout(MAX_DROP_TIME.toMillis(), TimeUnit.MILLISECONDS);
+        connection.setReadTimeout(MAX_DROP_TIME.toMillis(), TimeUnit.MILLISECONDS);
         byte[] scratch = new byte[8192];
-        long left = request.getContentLengthLong();
-        try (InputStream in = request.getInputStream()) {
+        long left = length;
+        try (InputStream in = body) {
             while (left > 0 && System.nanoTime() < deadline) {
                 int n = in.read(scratch, 0, (int) Math.min(scratch.length, left));
                 if (n < 0) {

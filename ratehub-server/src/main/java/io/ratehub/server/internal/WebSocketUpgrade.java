@@ -10,9 +10,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.glassfish.grizzly.Buffer;
 import org.glassfish.grizzly.Connection;
-import org.glassfish.grizzly.EmptyCompletionHandler;
 import org.glassfish.grizzly.Grizzly;
-import org.glassfish.grizzly.WriteResult;
 import org.glassfish.grizzly.attributes.Attribute;
 import org.glassfish.grizzly.attributes.AttributeHolder;
 import org.glassfish.grizzly.filterchain.BaseFilter;
@@ -139,7 +137,6 @@ public final class WebSocketUpgrade implements AddOn {
     /** After the HTTP codec: a WebSocket upgrade request is answered by the Tyrus engine. */
     private final class UpgradeFilter extends BaseFilter {
         @Override
-        @SuppressWarnings("rawtypes") // Grizzly's write completion handler is declared on the raw WriteResult
         public NextAction handleRead(FilterChainContext ctx) throws IOException {
             if (!(ctx.getMessage() instanceof HttpContent content)
                     || !(content.getHttpHeader() instanceof HttpRequestPacket request)
@@ -177,18 +174,8 @@ public final class WebSocketUpgrade implements AddOn {
                     HttpResponsePacket packet = responsePacket(request, response);
                     packet.setContentLength(0);
                     packet.setHeader("Connection", "close");
-                    ctx.write(HttpContent.builder(packet).last(true).build(),
-                            new EmptyCompletionHandler<WriteResult>() {
-                                @Override
-                                public void completed(WriteResult result) {
-                                    connection.closeSilently();
-                                }
-
-                                @Override
-                                public void failed(Throwable error) {
-                                    connection.closeSilently();
-                                }
-                            });
+                    ctx.write(HttpContent.builder(packet).last(true).build());
+                    connection.closeSilently(); // graceful: after the answer queued above
                     return ctx.getStopAction();
                 }
                 default -> {
