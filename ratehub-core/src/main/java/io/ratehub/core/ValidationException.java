@@ -29,8 +29,9 @@ public class ValidationException extends RateHubException {
      * @param reason why it was rejected
      */
     public ValidationException(ErrorCode code, String field, Object value, String reason) {
-        super(code, field + ": " + reason + ", was " + render(value));
-        this.field = field;
+        super(code, io.ratehub.core.internal.Require.escapeLoneSurrogates(field) + ": " + reason + ", was "
+                + render(value));
+        this.field = io.ratehub.core.internal.Require.escapeLoneSurrogates(field);
         this.value = value == null ? null : String.valueOf(value);
     }
 
@@ -57,8 +58,13 @@ public class ValidationException extends RateHubException {
             return "null";
         }
         String text = String.valueOf(value);
-        // Keep messages bounded whatever the caller sent.
-        return text.length() > 80 ? '"' + text.substring(0, 77) + "...\"" : '"' + text + '"';
+        // Keep messages bounded whatever the caller sent, and sendable: a message may reach a client in an error
+        // frame, and a lone surrogate cannot be written as UTF-8.
+        if (text.length() > 80) {
+            int cut = Character.isHighSurrogate(text.charAt(76)) ? 76 : 77;
+            text = text.substring(0, cut) + "...";
+        }
+        return '"' + io.ratehub.core.internal.Require.escapeLoneSurrogates(text) + '"';
     }
 
     /** The rejected field's name. */

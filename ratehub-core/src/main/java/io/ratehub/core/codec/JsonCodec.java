@@ -5,7 +5,14 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.core.exc.StreamReadException;
+import com.fasterxml.jackson.core.util.JsonParserDelegate;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
@@ -46,9 +53,13 @@ import java.util.Map;
  * <p>Immutable and thread-safe; create one and share it.
  */
 public final class JsonCodec {
-    private static final int MAX_NUMBER_LENGTH = 64;
+    /** The most characters a decimal on input may have, as a string or as a JSON number. */
+    public static final int MAX_NUMBER_LENGTH = 64;
+    /** The deepest nesting of arrays and objects a message may have. */
+    public static final int MAX_NESTING_DEPTH = 32;
     /** Longer JSON numbers are parsed (cheaply) so that the range check can name the field; longer still: invalid. */
     private static final int MAX_PARSED_NUMBER_LENGTH = 10_000;
+    private static final int MAX_STRING_LENGTH = 1 << 20;
 
     private final ObjectMapper mapper;
 
@@ -76,8 +87,8 @@ public final class JsonCodec {
                 .build();
         m.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
                 .maxNumberLength(MAX_PARSED_NUMBER_LENGTH)
-                .maxStringLength(1 << 20)
-                .maxNestingDepth(32)
+                .maxStringLength(MAX_STRING_LENGTH)
+                .maxNestingDepth(MAX_NESTING_DEPTH)
                 .build());
         // A number, boolean or float is never silently taken for a text field (an id, a reason).
         m.coercionConfigFor(com.fasterxml.jackson.databind.type.LogicalType.Textual)
@@ -160,6 +171,42 @@ public final class JsonCodec {
         }
     }
 
+    /**
+     * Reads a message from an untrusted client into a tree, applying the input rules of docs/PROTOCOL.md to every
+     * value before any code sees it: a number is written plainly (no exponent) in at most
+     * {@value #MAX_NUMBER_LENGTH} characters, and every text (string or field name) is well-formed Unicode (no
+     * lone UTF-16 surrogate). A value that breaks a rule does not stop the parse: the tree is returned with the
+     * first such {@linkplain Input#problem() problem}, so that the caller can still answer with the message's id.
+     *
+     * @throws ValidationException with code {@link io.ratehub.core.ErrorCode#INVALID_JSON} when the text is not
+     *     JSON (or breaks a structural limit: nesting deeper than {@value #MAX_NESTING_DEPTH}, a string over 1 MiB)
+     */
+    public Input readInput(String json) {
+        try (CheckedParser p = new CheckedParser(mapper.getFactory().createParser(json))) {
+            JsonNode tree = mapper.readTree(p);
+            return new Input(tree, p.problem);
+        } catch (JacksonException e) {
+            RuntimeException r = translate(e, json);
+            if (r instanceof ValidationException v && v.code() == io.ratehub.core.ErrorCode.INVALID_ARGUMENT) {
+                throw new ValidationException(io.ratehub.core.ErrorCode.INVALID_JSON, v.field(), v.value(),
+                        reason(v));
+            }
+            throw r;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // not reached: the text is in memory
+        }
+    }
+
+    /**
+     * A client message read by {@link #readInput}: its tree ({@code null} for empty input) and the first input
+     * rule one of its values broke, or {@code null}.
+     *
+     * @param tree the message as read
+     * @param problem the first refused value, naming its field (its JSON path), or {@code null}
+     */
+    public record Input(JsonNode tree, ValidationException problem) {
+    }
+
     /** Binds a tree to a model record of {@code type}; see {@link #decode(String, Class)}. */
     public <T> T treeToValue(JsonNode node, Class<T> type) {
         try {
@@ -189,13 +236,14 @@ public final class JsonCodec {
     }
 
     private static RuntimeException translate(JacksonException e, String json) {
+        String path = e instanceof JsonMappingException m ? path(m) : "";
         Throwable cause = e.getCause();
         while (cause != null) {
             if (cause instanceof RateHubException r) {
                 // A record's own validation: name the JSON path when the record named only its component.
-                if (r instanceof ValidationException v && e instanceof JsonMappingException m) {
-                    String path = path(m);
-                    String field = path.isEmpty() ? v.field()
+                if (r instanceof ValidationException v && e instanceof JsonMappingException) {
+                    String field = v.field() == null || v.field().isEmpty() ? (path.isEmpty() ? "json" : path)
+                            : path.isEmpty() ? v.field()
                             : path.equals(v.field()) || path.endsWith("." + v.field()) ? path // a field's own parser
                             : path + "." + v.field(); // a record's validation of one of its components
                     return new ValidationException(v.code(), field, v.value(), reason(v));
@@ -204,12 +252,98 @@ public final class JsonCodec {
             }
             cause = cause.getCause();
         }
-        String path = e instanceof JsonMappingException m ? path(m) : "";
-        String what = e.getOriginalMessage();
-        if (what != null && what.length() > 200) {
-            what = what.substring(0, 200) + "...";
+        return new ValidationException(path.isEmpty() ? "json" : path, abbreviate(json), describe(e));
+    }
+
+    /**
+     * What was wrong, in the protocol's words: never a library's own message, which names its classes and
+     * settings (a client has no use for {@code java.math.BigDecimal} or {@code StreamReadConstraints}).
+     */
+    private static String describe(JacksonException e) {
+        if (e instanceof StreamConstraintsException) {
+            String m = String.valueOf(e.getOriginalMessage());
+            if (m.contains("nesting depth")) {
+                return "nests arrays and objects deeper than " + MAX_NESTING_DEPTH + " levels";
+            }
+            if (m.contains("Number value length")) {
+                return "holds a number longer than " + MAX_PARSED_NUMBER_LENGTH + " characters";
+            }
+            if (m.contains("String value length") || m.contains("Name length")) {
+                return "holds a string longer than " + MAX_STRING_LENGTH + " characters";
+            }
+            return "is larger than the input limits allow";
         }
-        return new ValidationException(path.isEmpty() ? "json" : path, abbreviate(json), "is not valid: " + what);
+        if (e instanceof UnrecognizedPropertyException u) {
+            java.util.Collection<Object> known = u.getKnownPropertyIds();
+            return "is not a known field" + (known == null || known.isEmpty() ? ""
+                    : " (known: " + String.join(", ", known.stream().map(String::valueOf).sorted().toList()) + ")");
+        }
+        if (e instanceof InvalidFormatException f) {
+            return "is not " + kind(f.getTargetType());
+        }
+        if (e instanceof MismatchedInputException m) {
+            return m.getTargetType() == null ? "has the wrong JSON type" : "must be " + kind(m.getTargetType());
+        }
+        if (e instanceof StreamReadException r) {
+            String what = String.valueOf(r.getOriginalMessage());
+            int cut = what.indexOf(" (start marker");
+            if (cut >= 0) {
+                what = what.substring(0, cut);
+            }
+            if (what.indexOf('`') >= 0 || what.contains("Source:")) {
+                what = "malformed";
+            }
+            if (what.length() > 160) {
+                what = what.substring(0, 160) + "...";
+            }
+            com.fasterxml.jackson.core.JsonLocation at = r.getLocation();
+            return "is not valid JSON" + (at == null || at.getColumnNr() < 0 ? ""
+                    : " at line " + at.getLineNr() + ", column " + at.getColumnNr()) + ": " + what;
+        }
+        return "is not valid";
+    }
+
+    /** The kind of JSON value a field of type {@code t} takes, as PROTOCOL.md words it. */
+    private static String kind(Class<?> t) {
+        if (t == null) {
+            return "of the right type";
+        }
+        if (t == BigDecimal.class) {
+            return "a plain decimal such as \"1.25\" (a string, or a JSON number without exponent)";
+        }
+        if (CharSequence.class.isAssignableFrom(t)) {
+            return "a string";
+        }
+        if (t == Long.class || t == long.class || t == Integer.class || t == int.class) {
+            return "an integer";
+        }
+        if (t == Boolean.class || t == boolean.class) {
+            return "true or false";
+        }
+        if (t == java.time.Duration.class) {
+            return "an ISO-8601 duration such as \"PT5M\"";
+        }
+        if (t == java.time.Instant.class) {
+            return "an ISO-8601 UTC instant such as \"2026-11-21T10:15:30Z\"";
+        }
+        if (t == CurrencyPair.class) {
+            return "a currency pair such as \"USD/CAD\"";
+        }
+        if (t.isEnum()) {
+            StringBuilder sb = new StringBuilder("one of ");
+            Object[] values = t.getEnumConstants();
+            for (int i = 0; i < values.length; i++) {
+                sb.append(i == 0 ? "" : ", ").append(((Enum<?>) values[i]).name());
+            }
+            return sb.toString();
+        }
+        if (JsonNode.class.isAssignableFrom(t)) {
+            return "JSON";
+        }
+        if (java.util.Collection.class.isAssignableFrom(t) || t.isArray()) {
+            return "an array";
+        }
+        return "an object";
     }
 
     private static String reason(ValidationException v) {
@@ -262,22 +396,116 @@ public final class JsonCodec {
         public BigDecimal deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
             JsonToken t = p.currentToken();
             if (t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT) {
-                return p.getDecimalValue(); // exact: read from the text, never through a double
+                BigDecimal v = p.getDecimalValue(); // exact: read from the text, never through a double
+                // Bounded before anyone computes with it: 1e-400000000 would cost minutes in a division.
+                if (v.scale() < 0 || v.scale() > MAX_NUMBER_LENGTH || v.precision() > MAX_NUMBER_LENGTH) {
+                    throw refused(p, v.toString(), PLAIN);
+                }
+                return v;
             }
             if (t == JsonToken.VALUE_STRING) {
                 String text = p.getText().trim();
-                if (text.isEmpty() || text.length() > MAX_NUMBER_LENGTH) {
-                    return (BigDecimal) ctxt.handleWeirdStringValue(BigDecimal.class, text,
-                            "must be a decimal number of at most %d characters", MAX_NUMBER_LENGTH);
+                if (text.isEmpty() || text.length() > MAX_NUMBER_LENGTH || !isPlainDecimal(text)) {
+                    throw refused(p, text, PLAIN);
                 }
-                try {
-                    return new BigDecimal(text);
-                } catch (NumberFormatException e) {
-                    return (BigDecimal) ctxt.handleWeirdStringValue(BigDecimal.class, text,
-                            "must be a decimal number");
-                }
+                return new BigDecimal(text);
             }
             return (BigDecimal) ctxt.handleUnexpectedToken(BigDecimal.class, p);
+        }
+    }
+
+    private static final String PLAIN = "must be a plain decimal such as \"1.25\" of at most " + MAX_NUMBER_LENGTH
+            + " characters, without exponent";
+
+    /** A value refused by one of our own parsers; {@link #translate} names it by its JSON path. */
+    private static JsonMappingException refused(JsonParser p, String value, String reason) {
+        return JsonMappingException.from(p, reason, new ValidationException("", value, reason));
+    }
+
+    /** {@code [+-]digits[.digits]}, also {@code 1.} and {@code .5}: what BigDecimal reads, less exponents. */
+    static boolean isPlainDecimal(String s) {
+        int i = s.charAt(0) == '+' || s.charAt(0) == '-' ? 1 : 0;
+        int digits = 0;
+        boolean point = false;
+        for (; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c >= '0' && c <= '9') {
+                digits++;
+            } else if (c == '.' && !point) {
+                point = true;
+            } else {
+                return false;
+            }
+        }
+        return digits > 0;
+    }
+
+    /**
+     * A parser that checks the input rules on every token and keeps the first value that breaks one, without
+     * stopping (so the message's id can still be read): numbers plain and short, texts well-formed Unicode.
+     */
+    private static final class CheckedParser extends JsonParserDelegate {
+        ValidationException problem;
+
+        CheckedParser(JsonParser p) {
+            super(p);
+        }
+
+        @Override
+        public JsonToken nextToken() throws IOException {
+            return check(delegate.nextToken());
+        }
+
+        @Override
+        public JsonToken nextValue() throws IOException {
+            return check(delegate.nextValue());
+        }
+
+        private JsonToken check(JsonToken t) throws IOException {
+            if (t == null || problem != null) {
+                return t;
+            }
+            if (t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT) {
+                String text = delegate.getText();
+                if (text.length() > MAX_NUMBER_LENGTH || text.indexOf('e') >= 0 || text.indexOf('E') >= 0) {
+                    problem = new ValidationException(fieldPath(), text, PLAIN);
+                }
+            } else if (t == JsonToken.VALUE_STRING) {
+                wellFormed(delegate.getText());
+            }
+            String name = delegate.currentName(); // also when nextValue() stepped over the name
+            if (problem == null && name != null) {
+                wellFormed(name);
+            }
+            return t;
+        }
+
+        private void wellFormed(String text) {
+            int at = io.ratehub.core.internal.Require.loneSurrogate(text);
+            if (at >= 0) {
+                problem = new ValidationException(fieldPath(), text, String.format(
+                        "must be well-formed Unicode (a lone surrogate \\u%04x at index %d)", (int) text.charAt(at), at));
+            }
+        }
+
+        /** The JSON path of the current token: {@code maxRate}, {@code from.seq}, {@code body.items[2]}. */
+        private String fieldPath() {
+            java.util.ArrayDeque<String> parts = new java.util.ArrayDeque<>();
+            for (JsonStreamContext c = delegate.getParsingContext(); c != null && !c.inRoot(); c = c.getParent()) {
+                if (c.inObject()) {
+                    parts.push(c.getCurrentName() == null ? "?" : c.getCurrentName());
+                } else if (c.inArray()) {
+                    parts.push("[" + Math.max(c.getCurrentIndex(), 0) + "]");
+                }
+            }
+            StringBuilder sb = new StringBuilder();
+            for (String part : parts) {
+                if (sb.length() > 0 && !part.startsWith("[")) {
+                    sb.append('.');
+                }
+                sb.append(part);
+            }
+            return sb.length() == 0 ? "json" : sb.toString();
         }
     }
 

@@ -506,8 +506,10 @@ public final class HubSession {
                         drain(); // completed after send() returned: nobody else will drain
                     }
                 });
-            } catch (RuntimeException e) {
-                sent(e);
+            } catch (RuntimeException | Error e) { // a transport that failed without completing: never a frame
+                if (race.compareAndSet(0, 2)) {     // left in flight for good
+                    sent(e);
+                }
                 return;
             }
             if (race.compareAndSet(0, 1)) {
@@ -531,7 +533,11 @@ public final class HubSession {
             inFlight = false;
         }
         if (error != null) {
-            LOG.debug("session {}: send failed; closing", id, error);
+            if (!isClosed()) {
+                LOG.warn("session {}: a frame could not be written ({}); closing the session with 1011", id,
+                        String.valueOf(error));
+                LOG.debug("session {}: send failure", id, error);
+            }
             close(1011, "send failed");
             return false;
         }

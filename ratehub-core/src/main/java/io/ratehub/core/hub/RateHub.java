@@ -193,7 +193,8 @@ public final class RateHub {
 
     /**
      * A cheap guard against publishing text that is not a JSON object (it is spliced into frames as it is):
-     * {@code publishEvent(channel, "hello")} is refused rather than sent as a broken frame.
+     * {@code publishEvent(channel, "hello")} is refused rather than sent as a broken frame, and so is text with a
+     * lone UTF-16 surrogate, which no WebSocket text frame can carry.
      */
     private static void requireObject(String eventJson) {
         Require.notNull("event", eventJson);
@@ -201,6 +202,7 @@ public final class RateHub {
         if (t.length() < 2 || t.charAt(0) != '{' || t.charAt(t.length() - 1) != '}') {
             throw new ValidationException("event", eventJson, "must be a JSON object (encode values with the codec)");
         }
+        Require.wellFormed("event", eventJson); // a lone surrogate cannot be sent as UTF-8 to any subscriber
     }
 
     private static void checkKey(String key) {

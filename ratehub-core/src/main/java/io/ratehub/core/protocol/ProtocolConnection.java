@@ -36,6 +36,8 @@ public final class ProtocolConnection {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProtocolConnection.class);
     private static final int MAX_ID_LENGTH = 64;
+    private static final java.math.BigDecimal MIN_MAX_RATE = new java.math.BigDecimal("0.001");
+    private static final java.math.BigDecimal MAX_MAX_RATE = java.math.BigDecimal.valueOf(1000);
 
     private final ProtocolService service;
     private final String id;
@@ -170,7 +172,7 @@ public final class ProtocolConnection {
 
     /** A binary message: not part of the protocol; answered with an error, the connection stays open. */
     public void onBinary() {
-        if (!closed && !closing && admit()) {
+        if (!closed && !closing && admit(null)) {
             sendError(null, ErrorCode.INVALID_JSON, "binary frames are not supported; send JSON text frames", null);
         }
     }
@@ -178,23 +180,41 @@ public final class ProtocolConnection {
     /** One text message. */
     public void onText(String text) {
         service.received();
-        if (closed || closing || !admit()) {
+        if (closed || closing) {
             return;
         }
-        JsonNode msg;
+        io.ratehub.core.codec.JsonCodec.Input input;
         try {
-            msg = service.codec().readTree(text);
+            input = service.codec().readInput(text);
         } catch (ValidationException e) {
-            sendError(null, ErrorCode.INVALID_JSON, "not valid JSON: " + e.getMessage(), null);
+            if (admit(null)) {
+                sendError(null, ErrorCode.INVALID_JSON, e.getMessage(), null);
+            }
             return;
         }
+        JsonNode msg = input.tree();
         if (msg == null || !msg.isObject()) {
-            sendError(null, ErrorCode.INVALID_JSON, "a message must be a JSON object", null);
+            if (admit(null)) {
+                sendError(null, ErrorCode.INVALID_JSON, "a message must be a JSON object", null);
+            }
             return;
         }
         String requestId = null;
         try {
             requestId = requestId(msg.get("id"));
+        } catch (ValidationException e) {
+            if (admit(null)) {
+                sendError(null, e.code(), e.getMessage(), e.field());
+            }
+            return;
+        }
+        if (!admit(requestId)) {
+            return;
+        }
+        try {
+            if (input.problem() != null) {
+                throw input.problem(); // a value that breaks the input rules: refused before anything reads it
+            }
             JsonNode opNode = msg.get("op");
             if (opNode == null || !opNode.isTextual()) {
                 throw new ValidationException("op", opNode, "is required and must be a string");
@@ -223,14 +243,18 @@ public final class ProtocolConnection {
         if (node == null || node.isNull()) {
             return null;
         }
-        if (!node.isTextual() || node.asText().isEmpty() || node.asText().length() > MAX_ID_LENGTH) {
+        if (!node.isTextual() || node.asText().isEmpty() || node.asText().length() > MAX_ID_LENGTH
+                || Require.loneSurrogate(node.asText()) >= 0) {
             throw new ValidationException("id", node.toString(), "must be a string of 1-64 characters");
         }
         return node.asText();
     }
 
-    /** Takes one message from the bucket; refuses it (and, past the strike limit, closes) when empty. */
-    private boolean admit() {
+    /**
+     * Takes one message from the bucket; refuses it (and, once more than {@code maxRateStrikes} messages were
+     * refused, closes) when empty. The refusal carries the message's id when it had a readable one.
+     */
+    private boolean admit(String requestId) {
         if (bucket.tryConsume(1)) {
             return true;
         }
@@ -239,11 +263,11 @@ public final class ProtocolConnection {
             strikes = ++rateStrikes;
         }
         if (strikes > service.settings().maxRateStrikes()) {
-            LOG.warn("connection {} ({}): message flood; closing", id, describePrincipal());
-            sendError(null, ErrorCode.RATE_LIMITED, "too many messages; closing", null);
+            LOG.warn("connection {} from {} ({}): message flood; closing", id, remoteAddress, describePrincipal());
+            sendError(requestId, ErrorCode.RATE_LIMITED, "too many messages; closing", null);
             closeAfterFlush(CloseCodes.RATE_LIMITED, "too many messages");
         } else {
-            sendError(null, ErrorCode.RATE_LIMITED, "more than " + service.settings().messagesPerMinute()
+            sendError(requestId, ErrorCode.RATE_LIMITED, "more than " + service.settings().messagesPerMinute()
                     + " messages per minute; message dropped", null);
         }
         return false;
@@ -385,13 +409,18 @@ public final class ProtocolConnection {
         }
         Position from = null;
         if (a.from() != null) {
-            from = new Position(a.from().epoch(), Require.notNull("from.seq", a.from().seq()));
+            long seq = Require.notNull("from.seq", a.from().seq());
+            if (seq < 0) {
+                throw new ValidationException("from.seq", seq, "must be >= 0");
+            }
+            from = new Position(Require.notNull("from.epoch", a.from().epoch()), seq);
         }
         Duration minInterval = null;
         if (a.maxRate() != null) {
             java.math.BigDecimal rate = a.maxRate();
-            if (rate.signum() <= 0 || rate.compareTo(java.math.BigDecimal.valueOf(1000)) > 0) {
-                throw new ValidationException("maxRate", io.ratehub.core.internal.Require.show(rate), "must be > 0 and <= 1000 per second");
+            if (rate.compareTo(MIN_MAX_RATE) < 0 || rate.compareTo(MAX_MAX_RATE) > 0) {
+                throw new ValidationException("maxRate", Require.show(rate),
+                        "must be between 0.001 and 1000 updates per second");
             }
             minInterval = Duration.ofNanos(java.math.BigDecimal.valueOf(1_000_000_000L)
                     .divide(rate, 0, java.math.RoundingMode.CEILING).longValueExact());
@@ -429,6 +458,18 @@ public final class ProtocolConnection {
 
     private void send(ObjectNode frame) {
         String text = service.codec().encode(frame);
+        if (Require.loneSurrogate(text) >= 0) {
+            // Client input with one is refused at the door; only an application's own result can carry one, and a
+            // frame that cannot be written as UTF-8 must not reach the transport.
+            LOG.warn("connection {}: a {} frame holds text that is not well-formed Unicode (a lone surrogate); "
+                    + "answering with an internal error instead", id, frame.path("type").asText());
+            String requestId = frame.path("id").asText(null);
+            ObjectNode error = frame("error", requestId == null || Require.loneSurrogate(requestId) >= 0 ? null
+                    : requestId);
+            error.put("code", ErrorCode.INTERNAL.wireName());
+            error.put("message", "the server could not encode its answer");
+            text = service.codec().encode(error);
+        }
         java.time.ZoneId z = session.timeZone();
         session.sendControl(z == null ? text : io.ratehub.core.internal.LocalTimes.render(text, z));
     }

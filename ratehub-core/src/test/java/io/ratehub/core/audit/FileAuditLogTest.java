@@ -82,7 +82,7 @@ class FileAuditLogTest {
 
     @Test
     void writesNullsAndEscapesAndReadsThemBack() throws IOException {
-        String tricky = "quote \" backslash \\ newline \n tab \t ctrl \u0001 é 中 😀 lone \ud800 end";
+        String tricky = "quote \" backslash \\ newline \n tab \t ctrl \u0001 é 中 😀 end";
         AuditRecord withNulls = new AuditRecord(T0, "system", "lock.expired", null, null, null, null, null);
         AuditRecord trickyRecord = new AuditRecord(T0.plusNanos(123_456_789), tricky, "override.set", "s1",
                 "USD/CAD", Map.of("k\"ey", tricky), Map.of(), tricky);
@@ -96,7 +96,15 @@ class FileAuditLogTest {
         List<String> lines = lines(file());
         assertThat(lines).hasSize(2);
         assertThat(lines.get(0)).contains("\"store\":null,\"pair\":null,\"before\":{},\"after\":{},\"reason\":null,");
-        assertThat(lines.get(1)).contains("\\\"", "\\\\", "\\n", "\\t", "\\u0001", "é", "😀", "\\ud800");
+        assertThat(lines.get(1)).contains("\\\"", "\\\\", "\\n", "\\t", "\\u0001", "é", "😀");
+    }
+
+    @Test
+    void textThatCannotBeWrittenAsUtf8NeverEntersTheLog() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new AuditRecord(T0, "lone \ud800", "override.set",
+                        "s1", "USD/CAD", Map.of(), Map.of(), "r"))
+                .isInstanceOf(io.ratehub.core.ValidationException.class)
+                .hasMessageContaining("actor: must be well-formed Unicode");
     }
 
     @Test

@@ -256,13 +256,15 @@ class ProtocolConnectionTest {
         TestOutbound out = TestOutbound.autoCompleting();
         ProtocolConnection conn = strict.open(out, new Credentials(Credentials.Scheme.API_KEY, "k", null), null);
         for (int i = 0; i < 20; i++) {
-            conn.onText("{\"op\":\"ping\"}");
+            conn.onText("{\"op\":\"ping\",\"id\":\"p" + i + "\"}");
             scheduler.runAll();
         }
         long pongs = out.messages().stream().filter(m -> m.get("type").asText().equals("pong")).count();
         long limited = out.messages().stream().filter(m -> m.path("code").asText().equals("rate_limited")).count();
         assertThat(pongs).isEqualTo(5);
         assertThat(limited).isEqualTo(4); // three warnings, then the closing notice
+        assertThat(out.messages().stream().filter(m -> m.path("code").asText().equals("rate_limited"))
+                .map(m -> m.path("id").asText())).containsExactly("p5", "p6", "p7", "p8"); // each names its message
         assertThat(out.closeCode).isEqualTo(CloseCodes.RATE_LIMITED);
     }
 
@@ -335,5 +337,117 @@ class ProtocolConnectionTest {
         JsonNode replayed = back.lastOfType("update");
         assertThat(replayed.get("seq").asLong()).isEqualTo(seen.get("seq").asLong() + 1);
         assertThat(replayed.at("/event/lock/amount").asText()).isEqualTo("2.00");
+    }
+
+    /** Hostile input from issue 12: each frame gets its typed answer at once, and nothing else is disturbed. */
+    @org.junit.jupiter.api.Nested
+    class HostileInput {
+        private Client manager;
+
+        @BeforeEach
+        void connect() {
+            manager = new Client().auth("t-m1");
+        }
+
+        private JsonNode answer(String json) {
+            int before = manager.out.messages().size();
+            org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(5), () -> manager.send(json),
+                    "a hostile frame must never run unbounded work: " + json);
+            assertThat(manager.out.messages()).as("one answer to %s", json).hasSize(before + 1);
+            return manager.last();
+        }
+
+        private void refused(String json, String code, String field) {
+            JsonNode a = answer(json);
+            assertThat(a.path("type").asText()).as(json).isEqualTo("error");
+            assertThat(a.path("code").asText()).as(json + " -> " + a).isEqualTo(code);
+            if (field != null) {
+                assertThat(a.path("field").asText()).as(json + " -> " + a).isEqualTo(field);
+            }
+            assertThat(a.path("message").asText()).as("no library internals in " + a)
+                    .doesNotContain("java.", "com.fasterxml", "Jackson", "StreamReadConstraints", "`");
+        }
+
+        @Test
+        void extremeExponentsInEveryNumericFieldAreRefusedNamingTheField() {
+            List<String> extremes = List.of("\"1e-400000000\"", "1e-400000000", "\"1e400000000\"", "1e400000000",
+                    "\"1E3\"", "1.5e1", "\"NaN\"", "\"Infinity\"", "\"-1e-30\"",
+                    "9".repeat(5000), "0." + "0".repeat(9_000) + "1");
+            Map<String, String> ops = Map.of(
+                    "maxRate", "{\"op\":\"subscribe\",\"id\":\"x\",\"channel\":\"market\",\"maxRate\":%s}",
+                    "buyMargin", "{\"op\":\"set_spread\",\"id\":\"x\",\"storeId\":\"s1\",\"pair\":\"USD/CAD\","
+                            + "\"unit\":\"BPS\",\"buyMargin\":%s,\"sellMargin\":\"10\"}",
+                    "maxMargin", "{\"op\":\"set_spread\",\"id\":\"x\",\"storeId\":\"s1\",\"pair\":\"USD/CAD\","
+                            + "\"unit\":\"BPS\",\"buyMargin\":\"10\",\"sellMargin\":\"10\",\"maxMargin\":%s}",
+                    "sell", "{\"op\":\"set_override\",\"id\":\"x\",\"storeId\":\"s1\",\"pair\":\"USD/CAD\","
+                            + "\"buy\":\"1.3\",\"sell\":%s,\"reason\":\"r\"}",
+                    "percent", "{\"op\":\"set_threshold\",\"id\":\"x\",\"storeId\":\"s1\",\"pair\":\"USD/CAD\","
+                            + "\"kind\":\"OVERRIDE_DIVERGENCE\",\"percent\":%s}",
+                    "amount", "{\"op\":\"lock\",\"id\":\"x\",\"storeId\":\"s1\",\"pair\":\"USD/CAD\","
+                            + "\"side\":\"SELL\",\"amount\":%s}",
+                    "from.seq", "{\"op\":\"subscribe\",\"id\":\"x\",\"channel\":\"market\","
+                            + "\"from\":{\"epoch\":\"e\",\"seq\":%s}}");
+            ops.forEach((field, template) -> {
+                for (String v : extremes) {
+                    String json = String.format(template, v);
+                    refused(json, "invalid_argument", field);
+                    assertThat(manager.last().path("id").asText()).as(json).isEqualTo("x");
+                }
+            });
+        }
+
+        @Test
+        void aTinyMaxRateIsOutOfRangeNotAnInternalError() {
+            for (String v : List.of("\"1e-30\"", "\"0.0000000000000000000000000001\"", "\"0.0009\"", "\"1000.001\"",
+                    "\"0\"", "\"-1\"")) {
+                refused("{\"op\":\"subscribe\",\"channel\":\"market\",\"maxRate\":" + v + "}", "invalid_argument",
+                        "maxRate");
+            }
+            manager.send("{\"op\":\"subscribe\",\"channel\":\"market\",\"maxRate\":\"0.001\"}");
+            assertThat(manager.lastOfType("subscribed").path("channel").asText()).isEqualTo("market");
+        }
+
+        @Test
+        void loneSurrogatesAreRefusedWhereverTextEnters() {
+            refused("{\"op\":\"set_override\",\"id\":\"o\",\"storeId\":\"s1\",\"pair\":\"USD/CAD\","
+                    + "\"buy\":\"1.35\",\"sell\":\"1.37\",\"reason\":\"promo \\ud800\"}", "invalid_argument", "reason");
+            refused("{\"op\":\"ping\",\"id\":\"\\udfff\"}", "invalid_argument", "id");
+            refused("{\"op\":\"request\",\"name\":\"echo\",\"body\":{\"a\\udc00\":[1,\"\\ud83d\"]}}",
+                    "invalid_argument", "body.a\\udc00");
+            // A pair is fine, and the store's alerts still flow to a subscriber after all of the above.
+            Client watcher = new Client().auth("t-view");
+            watcher.send("{\"op\":\"subscribe\",\"channel\":\"store:s1:alerts\"}");
+            JsonNode ok = answer("{\"op\":\"set_override\",\"storeId\":\"s1\",\"pair\":\"USD/CAD\","
+                    + "\"buy\":\"1.35\",\"sell\":\"1.37\",\"reason\":\"promo \\ud83d\\ude00\",\"force\":true}");
+            assertThat(ok.path("type").asText()).as(ok.toString()).isEqualTo("reply");
+            assertThat(watcher.lastOfType("update").at("/event/override/reason").asText()).isEqualTo("promo \ud83d\ude00");
+        }
+
+        @Test
+        void deepNestingIsInvalidJsonWithItsLimit() {
+            String deep = "{\"op\":\"request\",\"id\":\"n\",\"name\":\"echo\",\"body\":" + "[".repeat(10_000)
+                    + "]".repeat(10_000) + "}";
+            refused(deep, "invalid_json", null);
+            assertThat(manager.last().path("message").asText()).contains("deeper than 32 levels");
+            String justOk = "{\"op\":\"request\",\"name\":\"echo\",\"body\":" + "[".repeat(30) + "]".repeat(30) + "}";
+            assertThat(answer(justOk).path("type").asText()).isEqualTo("reply");
+        }
+
+        @Test
+        void wrongTypesNameTheFieldInTheProtocolsWords() {
+            refused("{\"op\":\"lock\",\"storeId\":\"s1\",\"pair\":\"USD/CAD\",\"side\":\"SELL\",\"amount\":true}",
+                    "invalid_argument", "amount");
+            refused("{\"op\":\"lock\",\"storeId\":\"s1\",\"pair\":\"USD/CAD\",\"side\":\"UP\",\"amount\":\"1\"}",
+                    "invalid_argument", "side");
+            assertThat(manager.last().path("message").asText()).contains("one of BUY, SELL");
+            refused("{\"op\":\"lock\",\"storeId\":\"s1\",\"pair\":\"USD/CAD\",\"side\":\"SELL\",\"amount\":\"1\","
+                    + "\"ttl\":\"PT99999999999999999H\"}", "invalid_argument", "ttl");
+            refused("{\"op\":\"subscribe\",\"channel\":\"market\",\"bogus\":1}", "invalid_argument", "bogus");
+            refused("{\"op\":\"subscribe\",\"channel\":[\"market\"]}", "invalid_argument", "channel");
+            refused("{\"op\":\"set_override\",\"storeId\":\"s1\",\"pair\":\"USD/CAD\",\"buy\":\"1.35\","
+                    + "\"sell\":\"1.37\",\"reason\":\"r\",\"validUntil\":\"+1000000000-01-01T00:00:00Z\"}",
+                    "invalid_argument", "validUntil");
+            refused("{\"op\":\"ping\"", "invalid_json", null);
+        }
     }
 }

@@ -4,6 +4,9 @@ import jakarta.websocket.DeploymentException;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import org.glassfish.tyrus.core.TyrusWebSocketEngine;
 import org.glassfish.tyrus.server.TyrusServerContainer;
 import org.glassfish.tyrus.spi.WebSocketEngine;
@@ -15,6 +18,8 @@ import org.glassfish.tyrus.spi.WebSocketEngine;
 public final class GrizzlyContainer extends TyrusServerContainer {
     private final TyrusWebSocketEngine engine;
     private final String contextPath;
+    private final int maxFrameBytes;
+    private final ScheduledExecutorService timer;
 
     /**
      * @param maxFrameBytes frames larger than this are refused with 1009
@@ -23,10 +28,32 @@ public final class GrizzlyContainer extends TyrusServerContainer {
     public GrizzlyContainer(int maxFrameBytes, String contextPath) {
         super(Set.<Class<?>>of());
         this.contextPath = contextPath;
-        // Headroom above the frame limit, so the per-session message limit answers 1009 before the raw
-        // incoming buffer overflows (which Tyrus reports as 1011).
-        int buffer = (int) Math.min(Integer.MAX_VALUE, 2L * maxFrameBytes + 4096);
+        this.maxFrameBytes = maxFrameBytes;
+        // WebSocketUpgrade refuses a frame or message over the limit from its header (1009), before Tyrus buffers
+        // it. Tyrus's own buffer holds the rest of one frame plus one read of the socket, and answers 1011 when
+        // that passes its size: keep it well above both, so that only our 1009 is ever seen. (It is no
+        // allocation: Tyrus buffers only what is pending.)
+        int buffer = (int) Math.min(Integer.MAX_VALUE, 2L * maxFrameBytes + (16 << 20));
         this.engine = TyrusWebSocketEngine.builder(this).incomingBufferSize(buffer).build();
+        ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread thread = new Thread(r, "ratehub-ws-linger");
+            thread.setDaemon(true);
+            return thread;
+        });
+        t.setKeepAliveTime(1, TimeUnit.SECONDS);
+        t.allowCoreThreadTimeOut(true); // a thread only while connections are closing
+        t.setRemoveOnCancelPolicy(true);
+        this.timer = t;
+    }
+
+    /** The largest frame or message a client may send, in bytes. */
+    public int maxFrameBytes() {
+        return maxFrameBytes;
+    }
+
+    /** A timer for closing connections (its thread lives only while it has work). */
+    ScheduledExecutorService timer() {
+        return timer;
     }
 
     @Override

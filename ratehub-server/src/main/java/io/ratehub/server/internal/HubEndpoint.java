@@ -163,8 +163,12 @@ public final class HubEndpoint extends Endpoint {
 
         @Override
         public void send(String frame, Consumer<Throwable> done) {
-            session.getAsyncRemote().sendText(frame, result -> done.accept(result.isOK() ? null
-                    : result.getException() != null ? result.getException() : new IOException("send failed")));
+            try {
+                session.getAsyncRemote().sendText(frame, result -> done.accept(result.isOK() ? null
+                        : result.getException() != null ? result.getException() : new IOException("send failed")));
+            } catch (Throwable e) { // Tyrus throws java.lang.Error for text it cannot encode, and never completes
+                done.accept(e);
+            }
         }
 
         @Override

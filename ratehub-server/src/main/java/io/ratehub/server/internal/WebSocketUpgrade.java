@@ -34,7 +34,6 @@ import org.glassfish.tyrus.core.RequestContext;
 import org.glassfish.tyrus.core.TyrusUpgradeResponse;
 import org.glassfish.tyrus.core.Utils;
 import org.glassfish.tyrus.spi.ReadHandler;
-import org.glassfish.tyrus.spi.ServerContainer;
 import org.glassfish.tyrus.spi.UpgradeResponse;
 import org.glassfish.tyrus.spi.WebSocketEngine;
 
@@ -64,14 +63,18 @@ import org.glassfish.tyrus.spi.WebSocketEngine;
  * Tyrus sees them one at a time.
  */
 public final class WebSocketUpgrade implements AddOn {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(WebSocketUpgrade.class);
     private static final Attribute<Link> LINK = Grizzly.DEFAULT_ATTRIBUTE_BUILDER
             .createAttribute(WebSocketUpgrade.class.getName() + ".link");
     private static final String REFUSED = WebSocketUpgrade.class.getName() + ".refused";
 
-    private final ServerContainer container;
+    /** How long a closed connection keeps reading (and dropping) what the client still sends before it closes. */
+    static final long LINGER_MILLIS = 2_000;
 
-    /** @param container the Tyrus container whose engine answers handshakes */
-    public WebSocketUpgrade(ServerContainer container) {
+    private final GrizzlyContainer container;
+
+    /** @param container the Tyrus container whose engine answers handshakes, and whose frame limit applies */
+    public WebSocketUpgrade(GrizzlyContainer container) {
         this.container = container;
     }
 
@@ -86,29 +89,229 @@ public final class WebSocketUpgrade implements AddOn {
         builder.add(codec, new FrameFilter());
     }
 
-    /** A connection's Tyrus side. */
-    private record Link(org.glassfish.tyrus.spi.Connection tyrus, TaskProcessor tasks) {
+    /**
+     * A connection's Tyrus side, and what we watch of its input ourselves: each frame's header (for the size limit,
+     * before Tyrus buffers a byte of an oversized frame) and, once the connection is closing, the client's close
+     * frame. Reads of one connection arrive one at a time, in order.
+     */
+    private static final class Link {
+        private final org.glassfish.tyrus.spi.Connection tyrus;
+        private final TaskProcessor tasks;
+        private final FrameGuard guard;
+        private final LingeringWriter writer;
+        private volatile boolean discarding; // refused or closing: nothing more goes to Tyrus
+
+        Link(org.glassfish.tyrus.spi.Connection tyrus, TaskProcessor tasks, long maxMessageBytes,
+             LingeringWriter writer) {
+            this.tyrus = tyrus;
+            this.tasks = tasks;
+            this.guard = new FrameGuard(maxMessageBytes);
+            this.writer = writer;
+        }
+
         /** Hands bytes read to Tyrus's frame parser, which keeps a partial frame until the rest arrives. */
         void read(Buffer buffer) {
             if (!buffer.hasRemaining()) {
                 return;
             }
-            ReadHandler reader = tyrus.getReadHandler();
             if (!buffer.isComposite()) {
-                tasks.processTask(new Read(reader, buffer.toByteBuffer()));
+                read(buffer.toByteBuffer());
                 return;
             }
             ByteBufferArray parts = buffer.toByteBufferArray();
             ByteBuffer[] array = parts.getArray();
             for (int i = 0; i < parts.size(); i++) {
-                tasks.processTask(new Read(reader, array[i]));
+                read(array[i]);
             }
             parts.recycle();
+        }
+
+        private void read(ByteBuffer bytes) {
+            int start = bytes.position();
+            boolean wasDiscarding = discarding;
+            String refusal = guard.feed(bytes);
+            if (guard.peerClosed()) {
+                writer.peerClosed();
+            }
+            if (wasDiscarding) {
+                return;
+            }
+            if (refusal == null) {
+                tasks.processTask(new Read(tyrus.getReadHandler(), bytes));
+                return;
+            }
+            discarding = true;
+            int end = guard.refusedAt(); // the refused frame's header began here (or in an earlier read)
+            if (end > start) {
+                ByteBuffer before = bytes.duplicate();
+                before.position(start).limit(end);
+                tasks.processTask(new Read(tyrus.getReadHandler(), before));
+            }
+            LOG.info("closing a WebSocket connection with 1009: {}", refusal);
+            tasks.processTask(new Close(tyrus, new CloseReason(CloseReason.CloseCodes.TOO_BIG, refusal)));
+        }
+
+        /** From now on the client's bytes are read and dropped (the connection is closing). */
+        void discard() {
+            discarding = true;
         }
 
         /** Tells Tyrus the connection is gone (once is enough; Tyrus ignores a second close). */
         void close(CloseReason reason) {
             tasks.processTask(new Close(tyrus, reason));
+        }
+    }
+
+    /**
+     * Tyrus's writer, but a close does not drop the connection with the client's bytes unread (which a TCP stack
+     * answers with a reset, so that the client may never read the close frame sent just before): once Tyrus has
+     * queued its close frame, the connection reads and drops the client's input until the client's own close frame
+     * (or its end of stream) arrives, for at most {@link #LINGER_MILLIS}, then closes after the queued writes.
+     */
+    private static final class LingeringWriter extends GrizzlyWriter {
+        private final java.util.concurrent.ScheduledExecutorService timer;
+        private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
+        private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+        private volatile boolean peerClosed;
+        private volatile Link link;
+
+        LingeringWriter(Connection<?> connection, java.util.concurrent.ScheduledExecutorService timer) {
+            super(connection);
+            this.timer = timer;
+        }
+
+        @Override
+        public void close() {
+            if (!closing.compareAndSet(false, true)) {
+                return; // Tyrus closes again when the client's close frame or end of stream reaches it
+            }
+            Link l = link;
+            if (l == null || peerClosed) {
+                finish();
+                return;
+            }
+            l.discard();
+            if (peerClosed) { // the close frame arrived meanwhile; the read path may not have seen us closing
+                finish();
+                return;
+            }
+            timer.schedule(this::finish, LINGER_MILLIS, TimeUnit.MILLISECONDS);
+        }
+
+        /** The client sent its close frame or closed its side: nothing more is coming. */
+        void peerClosed() {
+            peerClosed = true;
+            if (closing.get()) {
+                finish();
+            }
+        }
+
+        private void finish() {
+            if (closed.compareAndSet(false, true)) {
+                super.close(); // after the writes queued before it (our close frame), then a graceful close
+            }
+        }
+    }
+
+    /**
+     * Follows a client's frames by their headers alone (no unmasking): refuses a frame, or a fragmented message,
+     * whose payload is over the limit as soon as its header says so, and notes the client's close frame.
+     */
+    static final class FrameGuard {
+        private final long limit;
+        private final byte[] header = new byte[14];
+        private int headerLength;
+        private int headerStart = -1; // position of the current header in the buffer being read, or -1
+        private long payloadLeft;
+        private long messageBytes; // data payload of the message in progress (fragments add up)
+        private boolean peerClosed;
+        private int refusedAt;
+
+        FrameGuard(long limit) {
+            this.limit = limit;
+        }
+
+        /**
+         * Reads {@code bytes} (without moving its position).
+         *
+         * @return why the frame whose header ends in these bytes is refused, or {@code null}
+         */
+        String feed(ByteBuffer bytes) {
+            String refusal = null;
+            headerStart = headerLength > 0 ? -1 : bytes.position();
+            for (int pos = bytes.position(), end = bytes.limit(); pos < end; ) {
+                if (payloadLeft > 0) {
+                    long skip = Math.min(payloadLeft, end - pos);
+                    pos += (int) skip;
+                    payloadLeft -= skip;
+                    continue;
+                }
+                if (headerLength == 0) {
+                    headerStart = pos;
+                }
+                header[headerLength++] = bytes.get(pos++);
+                if (headerLength < headerSize()) {
+                    continue;
+                }
+                long length = payloadLength();
+                int opcode = header[0] & 0x0F;
+                boolean fin = (header[0] & 0x80) != 0;
+                headerLength = 0;
+                payloadLeft = Math.max(length, 0);
+                if (opcode == 0x8) {
+                    peerClosed = true;
+                }
+                String why = null;
+                if (length < 0 || length > limit) {
+                    why = "a frame of " + (length < 0 ? "over 2^63" : length) + " bytes is over the limit of "
+                            + limit;
+                } else if (opcode < 0x8) {
+                    messageBytes = opcode == 0 ? messageBytes + length : length;
+                    if (messageBytes > limit) {
+                        why = "a message of over " + limit + " bytes is over the limit";
+                    }
+                    if (fin) {
+                        messageBytes = 0;
+                    }
+                }
+                if (why != null && refusal == null) {
+                    refusal = why;
+                    refusedAt = Math.max(headerStart, bytes.position());
+                }
+            }
+            return refusal;
+        }
+
+        /** Where the refused frame's header began in the buffer of the refusing {@link #feed}. */
+        int refusedAt() {
+            return refusedAt;
+        }
+
+        boolean peerClosed() {
+            return peerClosed;
+        }
+
+        private int headerSize() {
+            if (headerLength < 2) {
+                return 2;
+            }
+            int len7 = header[1] & 0x7F;
+            return 2 + (len7 == 126 ? 2 : len7 == 127 ? 8 : 0) + ((header[1] & 0x80) != 0 ? 4 : 0);
+        }
+
+        private long payloadLength() {
+            int len7 = header[1] & 0x7F;
+            if (len7 < 126) {
+                return len7;
+            }
+            if (len7 == 126) {
+                return ((header[2] & 0xFF) << 8) | (header[3] & 0xFF);
+            }
+            long n = 0;
+            for (int i = 2; i < 10; i++) {
+                n = (n << 8) | (header[i] & 0xFF);
+            }
+            return n; // negative when the top bit is set: over any limit
         }
     }
 
@@ -128,6 +331,7 @@ public final class WebSocketUpgrade implements AddOn {
         public NextAction handleClose(FilterChainContext ctx) throws IOException {
             Link link = LINK.get(ctx.getConnection());
             if (link != null) {
+                link.writer.peerClosed();
                 link.close(CloseReasons.CLOSED_ABNORMALLY.getCloseReason());
             }
             return ctx.getInvokeAction(); // the idle-timeout filter, further on, forgets the connection
@@ -153,9 +357,11 @@ public final class WebSocketUpgrade implements AddOn {
             switch (info.getStatus()) {
                 case SUCCESS -> {
                     ctx.write(HttpContent.builder(responsePacket(request, response)).build());
-                    org.glassfish.tyrus.spi.Connection tyrus = info.createConnection(new GrizzlyWriter(connection),
-                            reason -> connection.closeSilently());
-                    Link link = new Link(tyrus, new TaskProcessor());
+                    LingeringWriter writer = new LingeringWriter(connection, container.timer());
+                    org.glassfish.tyrus.spi.Connection tyrus = info.createConnection(writer,
+                            reason -> connection.closeSilently()); // (Tyrus closes through the writer)
+                    Link link = new Link(tyrus, new TaskProcessor(), container.maxFrameBytes(), writer);
+                    writer.link = link;
                     LINK.set(connection, link);
                     if (!connection.isOpen()) { // closed before the link was set: the close event missed it
                         link.close(CloseReasons.GOING_AWAY.getCloseReason());
