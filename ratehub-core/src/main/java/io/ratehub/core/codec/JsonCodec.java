@@ -205,11 +205,8 @@ public final class JsonCodec {
             cause = cause.getCause();
         }
         String path = e instanceof JsonMappingException m ? path(m) : "";
-        String what = e.getOriginalMessage();
-        if (what != null && what.length() > 200) {
-            what = what.substring(0, 200) + "...";
-        }
-        return new ValidationException(path.isEmpty() ? "json" : path, abbreviate(json), "is not valid: " + what);
+        return new ValidationException(path.isEmpty() ? "json" : path, abbreviate(json),
+                io.ratehub.core.internal.JsonProblems.describe(e)); // Jackson's own words name Java types
     }
 
     private static String reason(ValidationException v) {
