@@ -94,7 +94,7 @@ class ProtocolConformanceIT {
             WsClient c = f.connect(Map.of("Authorization", "Bearer " + jwt));
             JsonNode w = c.next();
             assertThat(w.path("type").asText()).isEqualTo("welcome");
-            assertThat(w.path("principal").path("id").asText()).isEqualTo("jwt-manager");
+            assertThat(w.path("principal").path("id").asText()).isEqualTo("jwt:jwt-manager");
             assertThat(w.path("principal").path("role").asText()).isEqualTo("MANAGER");
             assertThat(w.path("principal").path("stores").toString()).isEqualTo("[\"s1\",\"s2\"]");
         }
