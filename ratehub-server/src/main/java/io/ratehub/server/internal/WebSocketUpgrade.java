@@ -69,10 +69,22 @@ public final class WebSocketUpgrade implements AddOn {
     private static final String REFUSED = WebSocketUpgrade.class.getName() + ".refused";
 
     private final ServerContainer container;
+    private final java.util.function.BiPredicate<String, String> originAllowed;
 
-    /** @param container the Tyrus container whose engine answers handshakes */
+    /** @param container the Tyrus container whose engine answers handshakes, from any origin */
     public WebSocketUpgrade(ServerContainer container) {
+        this(container, (origin, host) -> true);
+    }
+
+    /**
+     * @param container the Tyrus container whose engine answers handshakes
+     * @param originAllowed whether a handshake with this {@code Origin} (or null) and this {@code Host} (or null)
+     *     may be upgraded; a refused one gets a complete 403. Judged here because the Jakarta {@code checkOrigin}
+     *     does not see the {@code Host} that tells the server's own origin.
+     */
+    public WebSocketUpgrade(ServerContainer container, java.util.function.BiPredicate<String, String> originAllowed) {
         this.container = container;
+        this.originAllowed = originAllowed;
     }
 
     @Override
@@ -147,10 +159,17 @@ public final class WebSocketUpgrade implements AddOn {
                 return ctx.getStopAction(); // more bytes of a refused request, whose connection is closing
             }
             TyrusUpgradeResponse response = new TyrusUpgradeResponse();
-            WebSocketEngine.UpgradeInfo info = container.getWebSocketEngine().upgrade(upgradeRequest(request),
-                    response);
+            WebSocketEngine.UpgradeStatus status;
+            WebSocketEngine.UpgradeInfo info = null;
+            if (originAllowed.test(request.getHeader("Origin"), request.getHeader("Host"))) {
+                info = container.getWebSocketEngine().upgrade(upgradeRequest(request), response);
+                status = info.getStatus();
+            } else {
+                response.setStatus(403);
+                status = WebSocketEngine.UpgradeStatus.HANDSHAKE_FAILED;
+            }
             Connection<?> connection = ctx.getConnection();
-            switch (info.getStatus()) {
+            switch (status) {
                 case SUCCESS -> {
                     ctx.write(HttpContent.builder(responsePacket(request, response)).build());
                     org.glassfish.tyrus.spi.Connection tyrus = info.createConnection(new GrizzlyWriter(connection),
