@@ -58,7 +58,7 @@ demo_hub() {
   local ready
   ready="$(http_get /health/ready)"
   [[ "$ready" == *'"status":"READY"'* ]] || fail "the demo hub did not answer /health/ready: '$ready'"
-  for what in "WebSocket  ws://" "API keys"; do
+  for what in "WebSocket  ws://" "API keys" "manager-airport" "JWT (HS256" "token "; do
     grep -q "$what" "$log" || fail "the demo hub's output lacks '$what'"
   done
   kill -INT -- -"$pid" 2>/dev/null || true
