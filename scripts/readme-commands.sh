@@ -44,8 +44,13 @@ demo_hub() {
   fi
   eval "set -- $line"
   shift
-  setsid mvn "${MVN_OPTS[@]}" "$@" >"$log" 2>&1 &
+  local before=$failures
+  # Job control on: the hub runs in its own process group, with SIGINT not ignored (a script's background jobs
+  # otherwise ignore it, and the JVM then never sees Ctrl-C).
+  set -m
+  mvn "${MVN_OPTS[@]}" "$@" >"$log" 2>&1 &
   local pid=$! deadline=$((SECONDS + 300))
+  set +m
   until grep -q "rate board" "$log"; do
     if ! kill -0 "$pid" 2>/dev/null || [ "$SECONDS" -ge "$deadline" ]; then
       cat "$log" >&2
@@ -72,7 +77,9 @@ demo_hub() {
     sleep 1
   done
   wait "$pid" 2>/dev/null || true
-  echo "readme-commands: ok (started, ready, stopped): $line"
+  if [ "$failures" -eq "$before" ]; then
+    echo "readme-commands: ok (started, ready, stopped by Ctrl-C): $line"
+  fi
 }
 
 mapfile -t commands < <(sed -n 's/^    \(mvn .*\)$/\1/p' README.md)
