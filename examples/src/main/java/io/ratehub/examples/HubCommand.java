@@ -6,7 +6,9 @@ import io.ratehub.core.hub.SessionSettings;
 import io.ratehub.core.model.CurrencyPair;
 import io.ratehub.core.model.SpreadRule;
 import io.ratehub.core.protocol.Principal;
+import io.ratehub.core.protocol.Authenticator;
 import io.ratehub.server.ApiKeyAuthenticator;
+import io.ratehub.server.JwtAuthenticator;
 import io.ratehub.server.RateHubServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,8 +50,55 @@ final class HubCommand implements Callable<Integer> {
     @Option(names = "--seconds", defaultValue = "0", description = "stop after this many seconds; 0 runs until Ctrl-C")
     int seconds;
 
+    /** A demo hub that {@link #start()} left running; {@link #close()} stops it as Ctrl-C does. */
+    static final class Running implements AutoCloseable {
+        final RateHubServer server;
+        final Map<String, String> apiKeys;
+        final String jwtSecret;
+        final String token;
+        private final Runnable stop;
+        private final java.util.function.LongSupplier ticks;
+
+        private Running(RateHubServer server, Map<String, String> apiKeys, String jwtSecret, String token,
+                        Runnable stop, java.util.function.LongSupplier ticks) {
+            this.ticks = ticks;
+            this.server = server;
+            this.apiKeys = apiKeys;
+            this.jwtSecret = jwtSecret;
+            this.token = token;
+            this.stop = stop;
+        }
+
+        @Override
+        public void close() {
+            stop.run();
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
+        Running running = start();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            running.close();
+            stopped.countDown();
+        }, "ratehub-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        if (seconds > 0) {
+            stopped.await(seconds, TimeUnit.SECONDS);
+            Runtime.getRuntime().removeShutdownHook(hook);
+            hook.run();
+            System.out.println("stopped after " + seconds + " s; " + running.ticks.getAsLong()
+                    + " market ticks; audit entries "
+                    + FileAuditLog.verify(dataDir.resolve("audit.jsonl")).entriesChecked() + ", chain verified");
+        } else {
+            stopped.await();
+        }
+        return 0;
+    }
+
+    /** Starts the hub and prints its URLs and credentials. */
+    Running start() throws Exception {
         if (port < 0 || port > 65535) {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
                     "--port must be between 0 and 65535, was " + port);
@@ -69,7 +118,9 @@ final class HubCommand implements Callable<Integer> {
                 .maxSourceAge(Duration.ofSeconds(5)).build();
         Map<String, Principal> principals = new LinkedHashMap<>();
         principals.put("admin", Principal.admin("admin"));
-        principals.put("manager", Principal.manager("manager", STORES.toArray(String[]::new)));
+        for (String store : STORES) { // one manager per store: store A's manager is refused on store B
+            principals.put("manager-" + store, Principal.manager("manager-" + store, store));
+        }
         for (String store : STORES) {
             principals.put("terminal-" + store, Principal.terminal("terminal-" + store, store));
         }
@@ -84,6 +135,13 @@ final class HubCommand implements Callable<Integer> {
             keys.key(key, e.getValue());
             printed.put(e.getKey(), key);
         }
+        // JWT: an HS256 secret for this run (64 hex digits, used as its UTF-8 bytes, as JWT tools take it) and a
+        // ready token signed with it; token subjects become principals jwt:<sub>.
+        byte[] secretRaw = new byte[32];
+        random.nextBytes(secretRaw);
+        String jwtSecret = HexFormat.of().formatHex(secretRaw);
+        byte[] secretBytes = jwtSecret.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        String token = demoToken(secretBytes, "demo", "manager", List.of("downtown"), Duration.ofHours(12));
         SimulatedMarket market = new SimulatedMarket(engine, scheduler, Duration.ofMillis(tickMillis), 1L);
         int[] margins = {50, 150, 80};
         for (int i = 0; i < STORES.size(); i++) {
@@ -95,45 +153,53 @@ final class HubCommand implements Callable<Integer> {
             }
         }
         RateHubServer server = RateHubServer.builder().host(host).port(port).engine(engine)
-                .authenticator(keys.build())
+                .authenticator(Authenticator.firstOf(keys.build(),
+                        JwtAuthenticator.builder().hmacSecret(secretBytes).build()))
                 .sessionSettings(SessionSettings.builder().batchWindow(Duration.ofMillis(batchMillis)).build())
                 .closeOnStop(market).closeOnStop(audit)
                 .start();
-        CountDownLatch stopped = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
+        Runnable stop = () -> {
             server.stop(Duration.ofSeconds(5));
             scheduler.shutdownNow();
-            stopped.countDown();
-        }, "ratehub-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
+        };
 
         System.out.println("ratehub demo hub");
         System.out.println("  WebSocket  " + server.webSocketUri());
-        System.out.println("  HTTP API   " + server.httpUri() + "/api/market   (X-Api-Key header)");
+        System.out.println("  HTTP API   " + server.httpUri() + "/api/market   (X-Api-Key or Authorization: Bearer header)");
         System.out.println("  health     " + server.httpUri() + "/health/ready");
         System.out.println("  rate board " + server.boardUri("downtown", printed.get("viewer")) + "   (open in a browser)");
         System.out.println("  audit      " + dataDir.resolve("audit.jsonl").toAbsolutePath());
         System.out.println("  stores     " + String.join(", ", STORES) + "; pairs " + market.pairs());
-        System.out.println("  API keys (this run only):");
+        System.out.println("  API keys (this run only; each manager and terminal is refused on the other stores):");
         printed.forEach((who, key) -> System.out.printf("    %-18s %s%n", who, key));
+        System.out.println("  JWT (HS256, this run only; a token's sub becomes the principal jwt:<sub>):");
+        System.out.println("    secret             " + jwtSecret);
+        System.out.println("    token              " + token);
+        System.out.println("                       (sub demo, role manager, stores [downtown], valid 12 h)");
+        System.out.println("    curl -H 'Authorization: Bearer " + token + "' " + server.httpUri()
+                + "/api/stores/downtown/rates");
         String run = "  mvn -q -pl examples -am -Dmaven.test.skip=true package exec:java -Dexec.args=\"";
         System.out.println("  try, in another terminal:");
         System.out.println("  " + run + "calculator --uri " + server.webSocketUri() + " --store downtown --api-key "
                 + printed.get("terminal-downtown") + "\"");
         System.out.println("  " + run + "dashboard --uri " + server.webSocketUri() + " --store downtown --api-key "
-                + printed.get("manager") + "\"");
+                + printed.get("manager-downtown") + "\"");
         System.out.println("  " + run + "tail --uri " + server.webSocketUri() + " --api-key "
                 + printed.get("terminal-downtown") + " store:downtown:rates\"");
         System.out.flush();
-        if (seconds > 0) {
-            stopped.await(seconds, TimeUnit.SECONDS);
-            Runtime.getRuntime().removeShutdownHook(hook);
-            hook.run();
-            System.out.println("stopped after " + seconds + " s; " + market.ticks() + " market ticks; audit entries "
-                    + FileAuditLog.verify(dataDir.resolve("audit.jsonl")).entriesChecked() + ", chain verified");
-        } else {
-            stopped.await();
-        }
-        return 0;
+        return new Running(server, Map.copyOf(printed), jwtSecret, token, stop, market::ticks);
+    }
+
+    /** An HS256 token with the claims {@link JwtAuthenticator} reads. */
+    static String demoToken(byte[] secret, String sub, String role, List<String> stores, Duration validFor)
+            throws com.nimbusds.jose.JOSEException {
+        java.time.Instant now = java.time.Instant.now();
+        com.nimbusds.jwt.JWTClaimsSet claims = new com.nimbusds.jwt.JWTClaimsSet.Builder().subject(sub)
+                .claim("role", role).claim("stores", stores).issueTime(java.util.Date.from(now))
+                .expirationTime(java.util.Date.from(now.plus(validFor))).build();
+        com.nimbusds.jwt.SignedJWT jwt = new com.nimbusds.jwt.SignedJWT(
+                new com.nimbusds.jose.JWSHeader(com.nimbusds.jose.JWSAlgorithm.HS256), claims);
+        jwt.sign(new com.nimbusds.jose.crypto.MACSigner(secret));
+        return jwt.serialize();
     }
 }

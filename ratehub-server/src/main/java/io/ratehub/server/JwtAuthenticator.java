@@ -32,14 +32,27 @@ import java.util.Set;
  * <p>A token is accepted when its signature verifies with the configured key and algorithm (no other algorithm,
  * never {@code none}), it has an {@code exp} that has not passed, its {@code nbf} (if any) has passed, and its
  * {@code iss} and {@code aud} match the configured ones (when configured), all with the configured clock skew. The
- * principal comes from the claims: {@code sub} is the id, {@code role} one of {@code admin}, {@code manager},
- * {@code terminal}, {@code viewer}, and {@code stores} a list of store ids.
+ * principal comes from the claims: its id is {@code sub} behind the {@linkplain Builder#subjectPrefix subject prefix}
+ * ({@code jwt:} by default, so the token subject {@code alice} is the principal {@code jwt:alice}), {@code role} is
+ * one of {@code admin}, {@code manager}, {@code terminal}, {@code viewer}, and {@code stores} a list of store ids.
+ *
+ * <p>The prefix keeps the token issuer's names apart from every other authenticator's: without it a token with
+ * {@code sub: admin} would be the same principal as an API key's {@code admin}, read that principal's private
+ * channel {@code user:admin} and act under its name in the audit trail. The prefixed id is the one used everywhere:
+ * the {@code welcome} message, {@code user:<id>} channels ({@code user:jwt:alice};
+ * {@code hub.sendToUser("jwt:alice", ...)}), the audit trail's actor and the per-principal connection limit.
  *
  * <p>Immutable and thread-safe.
  */
 public final class JwtAuthenticator implements Authenticator {
     /** Default tolerance for {@code exp} and {@code nbf}: 30 seconds. */
     public static final Duration DEFAULT_CLOCK_SKEW = Duration.ofSeconds(30);
+    /** Default prefix of the principal ids made from token subjects: {@code jwt:}. */
+    public static final String DEFAULT_SUBJECT_PREFIX = "jwt:";
+
+    private static final java.util.Map<String, Role> ROLES = java.util.Map.of("admin", Role.ADMIN,
+            "manager", Role.MANAGER, "terminal", Role.TERMINAL, "viewer", Role.VIEWER);
+    private static final String ROLE_NAMES = "admin, manager, terminal, viewer";
 
     private final JWSAlgorithm algorithm;
     private final JWSVerifier verifier;
@@ -47,6 +60,7 @@ public final class JwtAuthenticator implements Authenticator {
     private final String audience;
     private final Duration skew;
     private final Clock clock;
+    private final String subjectPrefix;
 
     private JwtAuthenticator(Builder b) {
         this.algorithm = b.algorithm;
@@ -55,6 +69,7 @@ public final class JwtAuthenticator implements Authenticator {
         this.audience = b.audience;
         this.skew = b.skew;
         this.clock = b.clock;
+        this.subjectPrefix = b.subjectPrefix;
     }
 
     /** A builder; a key ({@link Builder#hmacSecret} or {@link Builder#rsaPublicKey}) is required. */
@@ -106,17 +121,35 @@ public final class JwtAuthenticator implements Authenticator {
         return principal(claims);
     }
 
-    private static Principal principal(JWTClaimsSet claims) {
-        try {
-            String sub = claims.getSubject();
-            String role = claims.getStringClaim("role");
-            if (sub == null || role == null) {
-                throw new AuthenticationException("token needs sub and role claims");
+    /** The principal the claims describe; every refusal names the claim in the token issuer's terms. */
+    private Principal principal(JWTClaimsSet claims) {
+        if (!(claims.getClaim("sub") instanceof String sub) || !(claims.getClaim("role") instanceof String role)) {
+            throw new AuthenticationException("token needs sub and role claims (strings)");
+        }
+        Role r = ROLES.get(role.toLowerCase(Locale.ROOT));
+        if (r == null) {
+            throw new AuthenticationException("token claim role must be one of " + ROLE_NAMES);
+        }
+        Object storesClaim = claims.getClaim("stores");
+        Set<String> stores = new HashSet<>();
+        if (storesClaim instanceof List<?> list) {
+            for (Object store : list) {
+                if (!(store instanceof String id) || !Require.isId(id)) {
+                    throw new AuthenticationException("token claim stores must be a list of store ids");
+                }
+                stores.add(id);
             }
-            List<String> stores = claims.getStringListClaim("stores");
-            Set<String> storeSet = stores == null ? Set.of() : new HashSet<>(stores);
-            return new Principal(sub, Role.valueOf(role.toUpperCase(Locale.ROOT)), storeSet);
-        } catch (ParseException | IllegalArgumentException | ValidationException e) {
+        } else if (storesClaim != null) {
+            throw new AuthenticationException("token claim stores must be a list of store ids");
+        }
+        String id = subjectPrefix + sub;
+        if (!Require.isId(id)) {
+            throw new AuthenticationException("token claim sub must be 1-" + (64 - subjectPrefix.length())
+                    + " letters, digits, _ . : - starting with a letter or digit");
+        }
+        try {
+            return new Principal(id, r, stores);
+        } catch (ValidationException e) { // a terminal of more or fewer than one store
             throw new AuthenticationException("token claims invalid: " + e.getMessage());
         }
     }
@@ -129,6 +162,7 @@ public final class JwtAuthenticator implements Authenticator {
         private String audience;
         private Duration skew = DEFAULT_CLOCK_SKEW;
         private Clock clock = Clock.systemUTC();
+        private String subjectPrefix = DEFAULT_SUBJECT_PREFIX;
 
         private Builder() {
         }
@@ -177,6 +211,26 @@ public final class JwtAuthenticator implements Authenticator {
         /** Time for {@code exp} and {@code nbf}. Default {@link Clock#systemUTC()}. */
         public Builder clock(Clock c) {
             this.clock = Require.notNull("clock", c);
+            return this;
+        }
+
+        /**
+         * What goes before a token's {@code sub} to make the principal id: a namespace for this issuer's users, so
+         * that they are never taken for principals of another authenticator (an API key's {@code admin}) or another
+         * issuer (give each {@code JwtAuthenticator} its own prefix). Up to 32 letters, digits, {@code _ . : -},
+         * starting with a letter or digit; or {@code ""}, which uses {@code sub} as it is: only for a server where
+         * this is the only authenticator, or whose other principals' ids can never equal a subject of this issuer.
+         * Default {@link #DEFAULT_SUBJECT_PREFIX} ({@code jwt:}).
+         *
+         * @since 0.1.0
+         */
+        public Builder subjectPrefix(String prefix) {
+            Require.notNull("subjectPrefix", prefix);
+            if (!prefix.isEmpty() && (prefix.length() > 32 || !Require.isId(prefix))) {
+                throw new ValidationException("subjectPrefix", prefix,
+                        "must be empty or 1-32 letters, digits, _ . : - starting with a letter or digit");
+            }
+            this.subjectPrefix = prefix;
             return this;
         }
 

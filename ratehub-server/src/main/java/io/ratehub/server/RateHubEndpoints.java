@@ -25,9 +25,13 @@ public final class RateHubEndpoints {
     private RateHubEndpoints() {
     }
 
-    /** The endpoint at {@link ServerOptions#path()}, serving {@code service}. */
+    /**
+     * The endpoint at {@link ServerOptions#path()}, serving {@code service}. Browser origins are checked by the
+     * container's {@code checkOrigin}, which sees the {@code Origin} but not the request's {@code Host}: only the
+     * origins listed in {@link ServerOptions#allowedOrigins()} (or any, with {@code allowAnyOrigin}) connect.
+     */
     public static ServerEndpointConfig config(ProtocolService service, ServerOptions options) {
-        return config(service, options, () -> true);
+        return config(service, options, () -> true, false);
     }
 
     /** Registers {@link #config(ProtocolService, ServerOptions)} on {@code container}. */
@@ -36,7 +40,12 @@ public final class RateHubEndpoints {
         container.addEndpoint(config(service, options));
     }
 
-    static ServerEndpointConfig config(ProtocolService service, ServerOptions options, BooleanSupplier accepting) {
+    /**
+     * @param transportChecksOrigin true when the transport has judged the origin already, with the request's
+     *     {@code Host} (the standalone server's {@code WebSocketUpgrade})
+     */
+    static ServerEndpointConfig config(ProtocolService service, ServerOptions options, BooleanSupplier accepting,
+                                       boolean transportChecksOrigin) {
         Require.notNull("service", service);
         Require.notNull("options", options);
         ServerEndpointConfig.Configurator configurator = new ServerEndpointConfig.Configurator() {
@@ -47,7 +56,7 @@ public final class RateHubEndpoints {
 
             @Override
             public boolean checkOrigin(String originHeaderValue) {
-                return options.originAllowed(originHeaderValue);
+                return transportChecksOrigin || options.originAllowed(originHeaderValue, null);
             }
 
             @Override

@@ -89,10 +89,10 @@ public final class RateHubServer implements AutoCloseable {
         this.protocol = pb.build();
 
         this.container = new GrizzlyContainer(options.maxFrameBytes(), "/");
-        container.register(RateHubEndpoints.config(protocol, options, () -> accepting));
+        container.register(RateHubEndpoints.config(protocol, options, () -> accepting, true));
         this.http = new HttpServer();
         NetworkListener listener = new NetworkListener("ratehub", b.host, b.port);
-        listener.registerAddOn(new io.ratehub.server.internal.WebSocketUpgrade(container));
+        listener.registerAddOn(new io.ratehub.server.internal.WebSocketUpgrade(container, options::originAllowed));
         http.addListener(listener);
         http.getServerConfiguration().setMaxPayloadRemainderToSkip(HttpApi.MAX_SKIPPED_BODY);
         http.getServerConfiguration().addHttpHandler(new HttpApi(protocol, () -> accepting && !stopped,

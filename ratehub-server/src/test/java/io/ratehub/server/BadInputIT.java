@@ -178,6 +178,7 @@ class BadInputIT {
             assertThat(e.path("field").asText(null)).as("%s -> %s", what, e).isEqualTo(field);
         }
         assertThat(e.path("message").asText().length()).as("messages stay short").isLessThan(400);
+        ClientMessages.assertNoInternals(what, e.path("message").asText());
         assertUnharmed();
     }
 

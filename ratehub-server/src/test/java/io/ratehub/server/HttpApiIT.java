@@ -414,8 +414,10 @@ class HttpApiIT {
     void status503ForAuditFailureAndAuditCorrupt() {
         ServerFixture f = server();
         f.audit.failAppends(true);
-        assertError(f.post("/api/lock", obj("storeId", "s1", "pair", "USD/CAD", "side", "SELL", "amount", "1.00"),
-                Who.TERMINAL1), 503, "audit_failure");
+        JsonNode failure = assertError(f.post("/api/lock", obj("storeId", "s1", "pair", "USD/CAD", "side", "SELL",
+                "amount", "1.00"), Who.TERMINAL1), 503, "audit_failure");
+        assertThat(failure.path("message").asText()).doesNotContain("/srv/ratehub");
+        ClientMessages.assertNoInternals("audit failure", failure.path("message").asText());
         f.audit.failAppends(false);
         f.audit.close();
         assertError(f.post("/api/lock", obj("storeId", "s1", "pair", "USD/CAD", "side", "SELL", "amount", "1.00"),

@@ -57,13 +57,15 @@ class JwtIT {
         assertThat(e.path("type").asText()).as("%s", e).isEqualTo("error");
         assertThat(e.path("code").asText()).isEqualTo("unauthenticated");
         assertThat(e.path("message").asText()).doesNotContain(token);
+        ClientMessages.assertNoInternals(token, e.path("message").asText());
         assertThat(c.awaitClose()).isEqualTo(4001);
     }
 
     @Test
     void hs256IsAcceptedAndThePrincipalComesFromTheClaims() {
         JsonNode w = welcomeWith(hs, Tokens.hs256("alice", "manager", b -> b, "s2", "s1"));
-        assertThat(w.at("/principal/id").asText()).isEqualTo("alice");
+        assertThat(w.at("/principal/id").asText()).as("behind the default subject prefix")
+                .isEqualTo("jwt:alice");
         assertThat(w.at("/principal/role").asText()).isEqualTo("MANAGER");
         assertThat(w.at("/principal/stores").toString()).isEqualTo("[\"s1\",\"s2\"]");
     }
@@ -152,6 +154,18 @@ class JwtIT {
     @MethodSource("refusedByPublicKey")
     void rs256ServerRefuses(String what, String token) {
         assertRefused(rs, token);
+    }
+
+    @Test
+    void aRefusedClaimIsExplainedInTheTokensTermsWithoutTheServersClassNames() {
+        WsClient c = hs.connect(Map.of("Authorization", "Bearer " + Tokens.hs256("u", "superadmin", b -> b, "s1")));
+        assertThat(c.next().path("message").asText())
+                .isEqualTo("token claim role must be one of admin, manager, terminal, viewer");
+        assertThat(c.awaitClose()).isEqualTo(4001);
+        c = hs.connect(Map.of("Authorization", "Bearer " + Tokens.hs256("u", "viewer", b -> b.claim("stores",
+                List.of("s1", 7)))));
+        assertThat(c.next().path("message").asText()).isEqualTo("token claim stores must be a list of store ids");
+        assertThat(c.awaitClose()).isEqualTo(4001);
     }
 
     @Test

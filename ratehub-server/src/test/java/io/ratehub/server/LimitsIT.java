@@ -239,10 +239,46 @@ class LimitsIT {
     }
 
     @Test
-    void withoutAnAllowedListAnyOriginConnects() {
+    void byDefaultAPageOfAnotherSiteIsRefusedWithACompleteHttp403() throws Exception {
         ServerFixture f = server(b -> { });
+        assertThat(WsClient.handshakeStatus(f.ws(), Map.of("Origin", "https://anywhere.example.com",
+                "X-Api-Key", Who.ADMIN.key), Duration.ofSeconds(3))).isEqualTo(403);
+        String own = "http://127.0.0.1:" + f.server.port();
+        assertThat(WsClient.handshakeStatus(f.ws(), Map.of("Origin", "http://127.0.0.1:1",
+                "X-Api-Key", Who.ADMIN.key), Duration.ofSeconds(3))).as("same host, another port").isEqualTo(403);
+        assertThat(WsClient.handshakeStatus(f.ws(), Map.of("Origin", "http://localhost:" + f.server.port(),
+                "X-Api-Key", Who.ADMIN.key), Duration.ofSeconds(3))).as("another name for it").isEqualTo(403);
+        assertThat(statusLine(f, "null")).as("an opaque origin").startsWith("HTTP/1.1 403");
+        assertThat(statusLine(f, own)).as("the Host header says 127.0.0.1 (port 80)").startsWith("HTTP/1.1 403");
+        assertThat(f.server.protocol().connectionCount()).isZero();
+    }
+
+    @Test
+    void byDefaultPagesOfTheServersOwnOriginAndClientsWithoutAnOriginConnect() {
+        ServerFixture f = server(b -> { });
+        for (String origin : List.of("http://127.0.0.1:" + f.server.port(), "https://127.0.0.1:" + f.server.port(),
+                "HTTP://127.0.0.1:" + f.server.port())) {
+            WsClient c = f.connect(Map.of("Origin", origin, "X-Api-Key", Who.ADMIN.key));
+            assertThat(c.next().path("type").asText()).as(origin).isEqualTo("welcome");
+        }
+        WsClient noOrigin = f.connect(Who.ADMIN.header());
+        assertThat(noOrigin.next().path("type").asText()).isEqualTo("welcome");
+    }
+
+    @Test
+    void theServersOwnOriginStillConnectsOnceAListIsSet() {
+        ServerFixture f = withAllowedOrigin();
+        WsClient c = f.connect(Map.of("Origin", "http://127.0.0.1:" + f.server.port(), "X-Api-Key", Who.ADMIN.key));
+        assertThat(c.next().path("type").asText()).isEqualTo("welcome");
+    }
+
+    @Test
+    void anyOriginConnectsOnlyWhenAllowedExplicitly() {
+        ServerFixture f = server(b -> b.options(ServerOptions.builder().allowAnyOrigin(true).build()));
         WsClient c = f.connect(Map.of("Origin", "https://anywhere.example.com", "X-Api-Key", Who.ADMIN.key));
         assertThat(c.next().path("type").asText()).isEqualTo("welcome");
+        WsClient noOrigin = f.connect(Who.ADMIN.header());
+        assertThat(noOrigin.next().path("type").asText()).isEqualTo("welcome");
     }
 
     @Test

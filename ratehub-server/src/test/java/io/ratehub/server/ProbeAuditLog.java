@@ -49,7 +49,8 @@ final class ProbeAuditLog implements AuditLog {
     @Override
     public AuditEntry append(AuditRecord record) {
         if (failing) {
-            throw new AuditException(ErrorCode.AUDIT_FAILURE, "disk full (simulated)", null);
+            throw new AuditException(ErrorCode.AUDIT_FAILURE, "audit entry 7 could not be written to "
+                    + "/srv/ratehub/data/audit.jsonl: java.io.IOException: No space left on device (simulated)", null);
         }
         return delegate.append(record);
     }

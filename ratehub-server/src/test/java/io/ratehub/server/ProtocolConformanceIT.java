@@ -94,7 +94,7 @@ class ProtocolConformanceIT {
             WsClient c = f.connect(Map.of("Authorization", "Bearer " + jwt));
             JsonNode w = c.next();
             assertThat(w.path("type").asText()).isEqualTo("welcome");
-            assertThat(w.path("principal").path("id").asText()).isEqualTo("jwt-manager");
+            assertThat(w.path("principal").path("id").asText()).isEqualTo("jwt:jwt-manager");
             assertThat(w.path("principal").path("role").asText()).isEqualTo("MANAGER");
             assertThat(w.path("principal").path("stores").toString()).isEqualTo("[\"s1\",\"s2\"]");
         }
@@ -884,8 +884,11 @@ class ProtocolConformanceIT {
             ServerFixture f = server();
             WsClient c = f.connect(Who.MANAGER1);
             f.audit.failAppends(true);
-            assertError(c.call(obj("op", "set_spread", "id", "e", "storeId", "s1", "pair", "USD/CAD", "unit",
-                    "BPS", "buyMargin", "10", "sellMargin", "10")), "audit_failure");
+            JsonNode e = c.call(obj("op", "set_spread", "id", "e", "storeId", "s1", "pair", "USD/CAD", "unit",
+                    "BPS", "buyMargin", "10", "sellMargin", "10"));
+            assertError(e, "audit_failure");
+            assertThat(e.path("message").asText()).as("the server's files are not the client's business")
+                    .isEqualTo("the decision could not be recorded durably, so it was not made");
             f.audit.failAppends(false);
             assertThat(f.engine.storeRate("s1", USD_CAD).orElseThrow().sell().toPlainString())
                     .as("unchanged").isEqualTo("1.36811");

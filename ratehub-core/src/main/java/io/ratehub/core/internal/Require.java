@@ -95,7 +95,7 @@ public final class Require {
     }
 
     /** Whether {@code value} is an identifier; the same rule as {@link #ID}, without a regex on hot paths. */
-    static boolean isId(String value) {
+    public static boolean isId(String value) {
         int n = value.length();
         if (n == 0 || n > 64 || !Character.isLetterOrDigit(value.charAt(0)) || value.charAt(0) > 127) {
             return false;

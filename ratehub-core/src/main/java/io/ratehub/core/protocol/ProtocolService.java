@@ -37,6 +37,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Thread-safe.
  */
 public final class ProtocolService {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ProtocolService.class);
     private final RateEngine engine;
     private final RateHub hub;
     private final Authenticator authenticator;
@@ -153,9 +154,22 @@ public final class ProtocolService {
      *
      * @return the result object that the reply carries
      * @throws RateHubException with the error's code: invalid arguments, {@link ErrorCode#FORBIDDEN}, or the
-     *     engine's refusal. Application requests may also complete exceptionally.
+     *     engine's refusal. Application requests may also complete exceptionally. An audit trail's failure is
+     *     logged in full and thrown with the code only and a fixed message: its own names the server's files and
+     *     errors, which are not the client's business.
      */
     public CompletionStage<Object> execute(Principal principal, Command command, JsonNode args) {
+        try {
+            return run(principal, command, args);
+        } catch (io.ratehub.core.AuditException e) {
+            LOG.error("{} by {}: {}", command, principal.id(), e.getMessage(), e);
+            throw new io.ratehub.core.AuditException(e.code(), e.code() == ErrorCode.AUDIT_FAILURE
+                    ? "the decision could not be recorded durably, so it was not made"
+                    : "the audit trail is unavailable", null);
+        }
+    }
+
+    private CompletionStage<Object> run(Principal principal, Command command, JsonNode args) {
         Require.notNull("principal", principal);
         Require.notNull("op", command);
         if (args == null || !args.isObject()) {

@@ -72,10 +72,25 @@ public final class WebSocketUpgrade implements AddOn {
     static final long LINGER_MILLIS = 2_000;
 
     private final GrizzlyContainer container;
+    private final java.util.function.BiPredicate<String, String> originAllowed;
 
-    /** @param container the Tyrus container whose engine answers handshakes, and whose frame limit applies */
+    /**
+     * @param container the Tyrus container whose engine answers handshakes, from any origin, and whose frame limit
+     *     applies
+     */
     public WebSocketUpgrade(GrizzlyContainer container) {
+        this(container, (origin, host) -> true);
+    }
+
+    /**
+     * @param container the Tyrus container whose engine answers handshakes, and whose frame limit applies
+     * @param originAllowed whether a handshake with this {@code Origin} (or null) and this {@code Host} (or null)
+     *     may be upgraded; a refused one gets a complete 403. Judged here because the Jakarta {@code checkOrigin}
+     *     does not see the {@code Host} that tells the server's own origin.
+     */
+    public WebSocketUpgrade(GrizzlyContainer container, java.util.function.BiPredicate<String, String> originAllowed) {
         this.container = container;
+        this.originAllowed = originAllowed;
     }
 
     @Override
@@ -351,10 +366,17 @@ public final class WebSocketUpgrade implements AddOn {
                 return ctx.getStopAction(); // more bytes of a refused request, whose connection is closing
             }
             TyrusUpgradeResponse response = new TyrusUpgradeResponse();
-            WebSocketEngine.UpgradeInfo info = container.getWebSocketEngine().upgrade(upgradeRequest(request),
-                    response);
+            WebSocketEngine.UpgradeStatus status;
+            WebSocketEngine.UpgradeInfo info = null;
+            if (originAllowed.test(request.getHeader("Origin"), request.getHeader("Host"))) {
+                info = container.getWebSocketEngine().upgrade(upgradeRequest(request), response);
+                status = info.getStatus();
+            } else {
+                response.setStatus(403);
+                status = WebSocketEngine.UpgradeStatus.HANDSHAKE_FAILED;
+            }
             Connection<?> connection = ctx.getConnection();
-            switch (info.getStatus()) {
+            switch (status) {
                 case SUCCESS -> {
                     ctx.write(HttpContent.builder(responsePacket(request, response)).build());
                     LingeringWriter writer = new LingeringWriter(connection, container.timer());
