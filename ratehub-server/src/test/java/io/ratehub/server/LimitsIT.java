@@ -173,7 +173,7 @@ class LimitsIT {
         for (int i = 0; i < 2; i++) {
             JsonNode e = c.next();
             assertThat(e.path("code").asText()).isEqualTo("rate_limited");
-            assertThat(e.has("id")).as("the dropped message is not read, so its id is unknown").isFalse();
+            assertThat(e.path("id").asText()).as("the refusal names the dropped message").isEqualTo("p" + (10 + i));
         }
         assertThat(c.isClosed()).isFalse();
         other.assertAlive(); // the limit is per connection
