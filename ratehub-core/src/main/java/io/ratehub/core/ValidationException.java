@@ -29,8 +29,8 @@ public class ValidationException extends RateHubException {
      * @param reason why it was rejected
      */
     public ValidationException(ErrorCode code, String field, Object value, String reason) {
-        super(code, io.ratehub.core.internal.Require.escapeLoneSurrogates(field) + ": " + reason + ", was "
-                + render(value));
+        super(code, io.ratehub.core.internal.Require.escapeLoneSurrogates(field) + ": "
+                + io.ratehub.core.internal.Require.escapeLoneSurrogates(reason) + ", was " + render(value));
         this.field = io.ratehub.core.internal.Require.escapeLoneSurrogates(field);
         this.value = value == null ? null : String.valueOf(value);
     }

@@ -68,6 +68,19 @@ public final class JsonCodec {
         module.addSerializer(BigDecimal.class, new PlainDecimalSerializer());
         module.addDeserializer(BigDecimal.class, new DecimalDeserializer());
         module.addSerializer(CurrencyPair.class, new PairSerializer());
+        // Durations and instants only as ISO-8601 text, within a range no computation overflows: as JSON numbers
+        // (seconds, epoch seconds) "ttl": 1.5 made a 1.5-second lock, and year 1000000000 overflowed a timer.
+        module.addDeserializer(java.time.Duration.class, new TextDeserializer<>(java.time.Duration.class,
+                "an ISO-8601 duration such as \"PT5M\", of at most 3650 days", text -> {
+                    java.time.Duration d = java.time.Duration.parse(text);
+                    return d.abs().compareTo(MAX_DURATION) <= 0 ? d : null;
+                }));
+        module.addDeserializer(java.time.Instant.class, new TextDeserializer<>(java.time.Instant.class,
+                "an ISO-8601 UTC instant such as \"2026-11-21T10:15:30Z\", in the years 1970 to 9999", text -> {
+                    java.time.Instant i = java.time.Instant.parse(text);
+                    return i.isBefore(java.time.Instant.EPOCH) || i.isAfter(MAX_INSTANT) ? null : i;
+                }));
+        module.setDeserializerModifier(new StrictEnums());
         module.addDeserializer(CurrencyPair.class, new PairDeserializer(catalog));
         JsonMapper m = JsonMapper.builder()
                 .addModule(new JavaTimeModule())
@@ -90,6 +103,10 @@ public final class JsonCodec {
                 .maxStringLength(MAX_STRING_LENGTH)
                 .maxNestingDepth(MAX_NESTING_DEPTH)
                 .build());
+        // A fraction is never silently cut to an integer ("seq": 1.5).
+        m.coercionConfigFor(com.fasterxml.jackson.databind.type.LogicalType.Integer)
+                .setCoercion(com.fasterxml.jackson.databind.cfg.CoercionInputShape.Float,
+                        com.fasterxml.jackson.databind.cfg.CoercionAction.Fail);
         // A number, boolean or float is never silently taken for a text field (an id, a reason).
         m.coercionConfigFor(com.fasterxml.jackson.databind.type.LogicalType.Textual)
                 .setCoercion(com.fasterxml.jackson.databind.cfg.CoercionInputShape.Integer,
@@ -185,6 +202,9 @@ public final class JsonCodec {
         try (CheckedParser p = new CheckedParser(mapper.getFactory().createParser(json))) {
             JsonNode tree = mapper.readTree(p);
             return new Input(tree, p.problem);
+        } catch (RuntimeException e) { // never expected from a parser; but a client's bytes must not escape as one
+            throw new ValidationException(io.ratehub.core.ErrorCode.INVALID_JSON, "json", abbreviate(json),
+                    "cannot be read");
         } catch (JacksonException e) {
             RuntimeException r = translate(e, json);
             if (r instanceof ValidationException v && v.code() == io.ratehub.core.ErrorCode.INVALID_ARGUMENT) {
@@ -282,7 +302,13 @@ public final class JsonCodec {
             return "is not " + kind(f.getTargetType());
         }
         if (e instanceof MismatchedInputException m) {
-            return m.getTargetType() == null ? "has the wrong JSON type" : "must be " + kind(m.getTargetType());
+            String text = String.valueOf(m.getOriginalMessage());
+            if (text.startsWith("Duplicate field '")) {
+                int end = text.indexOf('\'', 17);
+                return "appears twice" + (end > 17 ? " (" + text.substring(17, end) + ")" : "");
+            }
+            return m.getTargetType() == null || JsonNode.class.isAssignableFrom(m.getTargetType())
+                    ? "has the wrong JSON type" : "must be " + kind(m.getTargetType());
         }
         if (e instanceof StreamReadException r) {
             String what = String.valueOf(r.getOriginalMessage());
@@ -446,9 +472,61 @@ public final class JsonCodec {
      */
     private static final class CheckedParser extends JsonParserDelegate {
         ValidationException problem;
+        private boolean refusedNumber; // the current token: a number refused, whose value nobody may compute
 
         CheckedParser(JsonParser p) {
             super(p);
+        }
+
+        // A refused number reads as zero: "1E-2147483648" must never be expanded (the tree is dropped anyway).
+        @Override
+        public BigDecimal getDecimalValue() throws IOException {
+            return refusedNumber ? BigDecimal.ZERO : delegate.getDecimalValue();
+        }
+
+        @Override
+        public java.math.BigInteger getBigIntegerValue() throws IOException {
+            return refusedNumber ? java.math.BigInteger.ZERO : delegate.getBigIntegerValue();
+        }
+
+        @Override
+        public double getDoubleValue() throws IOException {
+            return refusedNumber ? 0 : delegate.getDoubleValue();
+        }
+
+        @Override
+        public float getFloatValue() throws IOException {
+            return refusedNumber ? 0 : delegate.getFloatValue();
+        }
+
+        @Override
+        public int getIntValue() throws IOException {
+            return refusedNumber ? 0 : delegate.getIntValue();
+        }
+
+        @Override
+        public long getLongValue() throws IOException {
+            return refusedNumber ? 0 : delegate.getLongValue();
+        }
+
+        @Override
+        public Number getNumberValue() throws IOException {
+            return refusedNumber ? Integer.valueOf(0) : delegate.getNumberValue();
+        }
+
+        @Override
+        public Number getNumberValueExact() throws IOException {
+            return refusedNumber ? Integer.valueOf(0) : delegate.getNumberValueExact();
+        }
+
+        @Override
+        public Object getNumberValueDeferred() throws IOException {
+            return refusedNumber ? Integer.valueOf(0) : delegate.getNumberValueDeferred();
+        }
+
+        @Override
+        public NumberType getNumberType() throws IOException {
+            return refusedNumber ? NumberType.INT : delegate.getNumberType();
         }
 
         @Override
@@ -462,15 +540,24 @@ public final class JsonCodec {
         }
 
         private JsonToken check(JsonToken t) throws IOException {
-            if (t == null || problem != null) {
+            refusedNumber = false;
+            if (t == null) {
                 return t;
             }
             if (t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT) {
                 String text = delegate.getText();
                 if (text.length() > MAX_NUMBER_LENGTH || text.indexOf('e') >= 0 || text.indexOf('E') >= 0) {
-                    problem = new ValidationException(fieldPath(), text, PLAIN);
+                    refusedNumber = true;
+                    if (problem == null) {
+                        problem = new ValidationException(fieldPath(), text, PLAIN);
+                    }
                 }
-            } else if (t == JsonToken.VALUE_STRING) {
+                return t;
+            }
+            if (problem != null) {
+                return t;
+            }
+            if (t == JsonToken.VALUE_STRING) {
                 wellFormed(delegate.getText());
             }
             String name = delegate.currentName(); // also when nextValue() stepped over the name
@@ -506,6 +593,70 @@ public final class JsonCodec {
                 sb.append(part);
             }
             return sb.length() == 0 ? "json" : sb.toString();
+        }
+    }
+
+    private static final java.time.Duration MAX_DURATION = java.time.Duration.ofDays(3650);
+    private static final java.time.Instant MAX_INSTANT = java.time.Instant.parse("9999-12-31T23:59:59.999999999Z");
+
+    /** A value read from a JSON string only, by {@code parse}; null or an exception from it refuses the text. */
+    private static final class TextDeserializer<T> extends StdDeserializer<T> {
+        private static final long serialVersionUID = 1L;
+        private final String expected;
+        private final transient java.util.function.Function<String, T> parse;
+
+        TextDeserializer(Class<T> type, String expected, java.util.function.Function<String, T> parse) {
+            super(type);
+            this.expected = expected;
+            this.parse = parse;
+        }
+
+        @Override
+        public T deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+            if (p.currentToken() != JsonToken.VALUE_STRING) {
+                throw refused(p, p.getText(), "must be " + expected);
+            }
+            String text = p.getText();
+            T value;
+            try {
+                value = text.length() > MAX_NUMBER_LENGTH ? null : parse.apply(text.trim());
+            } catch (RuntimeException e) {
+                value = null;
+            }
+            if (value == null) {
+                throw refused(p, text, "must be " + expected);
+            }
+            return value;
+        }
+    }
+
+    /** Enums by their exact names: Jackson's own reader also takes "SELL\u0000" (it trims) and ordinals. */
+    private static final class StrictEnums extends com.fasterxml.jackson.databind.deser.BeanDeserializerModifier {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public com.fasterxml.jackson.databind.JsonDeserializer<?> modifyEnumDeserializer(
+                com.fasterxml.jackson.databind.DeserializationConfig config, com.fasterxml.jackson.databind.JavaType type,
+                com.fasterxml.jackson.databind.BeanDescription beanDesc,
+                com.fasterxml.jackson.databind.JsonDeserializer<?> deserializer) {
+            Class<?> raw = type.getRawClass();
+            if (!raw.getPackageName().startsWith("io.ratehub.")) {
+                return deserializer;
+            }
+            return new StdDeserializer<Object>(raw) {
+                private static final long serialVersionUID = 1L;
+
+                @Override
+                public Object deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+                    String text = p.currentToken() == JsonToken.VALUE_STRING ? p.getText() : null;
+                    for (Object c : raw.getEnumConstants()) {
+                        if (((Enum<?>) c).name().equals(text)) {
+                            return c;
+                        }
+                    }
+                    throw refused(p, text == null ? p.getText() : text, "must be " + kind(raw));
+                }
+            };
         }
     }
 

@@ -413,7 +413,12 @@ public final class ProtocolConnection {
             if (seq < 0) {
                 throw new ValidationException("from.seq", seq, "must be >= 0");
             }
-            from = new Position(Require.notNull("from.epoch", a.from().epoch()), seq);
+            try {
+                from = new Position(Require.notNull("from.epoch", a.from().epoch()), seq);
+            } catch (ValidationException e) {
+                throw new ValidationException(e.code(), e.field().startsWith("from.") ? e.field() : "from." + e.field(),
+                        e.value(), "must be the epoch of a subscribed reply or an update");
+            }
         }
         Duration minInterval = null;
         if (a.maxRate() != null) {

@@ -162,8 +162,10 @@ public final class WebSocketUpgrade implements AddOn {
                 before.position(start).limit(end);
                 tasks.processTask(new Read(tyrus.getReadHandler(), before));
             }
-            LOG.info("closing a WebSocket connection with 1009: {}", refusal);
-            tasks.processTask(new Close(tyrus, new CloseReason(CloseReason.CloseCodes.TOO_BIG, refusal)));
+            CloseReason.CloseCode code = guard.unmasked() ? CloseReason.CloseCodes.PROTOCOL_ERROR
+                    : CloseReason.CloseCodes.TOO_BIG;
+            LOG.info("closing a WebSocket connection with {}: {}", code.getCode(), refusal);
+            tasks.processTask(new Close(tyrus, new CloseReason(code, refusal)));
         }
 
         /** From now on the client's bytes are read and dropped (the connection is closing). */
@@ -230,7 +232,8 @@ public final class WebSocketUpgrade implements AddOn {
 
     /**
      * Follows a client's frames by their headers alone (no unmasking): refuses a frame, or a fragmented message,
-     * whose payload is over the limit as soon as its header says so, and notes the client's close frame.
+     * whose payload is over the limit as soon as its header says so (1009), and a frame the client did not mask
+     * (1002, as RFC 6455 requires of a server; Tyrus would read it), and notes the client's close frame.
      */
     static final class FrameGuard {
         private final long limit;
@@ -240,6 +243,7 @@ public final class WebSocketUpgrade implements AddOn {
         private long payloadLeft;
         private long messageBytes; // data payload of the message in progress (fragments add up)
         private boolean peerClosed;
+        private boolean unmasked;
         private int refusedAt;
 
         FrameGuard(long limit) {
@@ -277,7 +281,10 @@ public final class WebSocketUpgrade implements AddOn {
                     peerClosed = true;
                 }
                 String why = null;
-                if (length < 0 || length > limit) {
+                if ((header[1] & 0x80) == 0) {
+                    unmasked |= refusal == null;
+                    why = "a client frame must be masked";
+                } else if (length < 0 || length > limit) {
                     why = "a frame of " + (length < 0 ? "over 2^63" : length) + " bytes is over the limit of "
                             + limit;
                 } else if (opcode < 0x8) {
@@ -304,6 +311,11 @@ public final class WebSocketUpgrade implements AddOn {
 
         boolean peerClosed() {
             return peerClosed;
+        }
+
+        /** Whether the refusal was of an unmasked frame. */
+        boolean unmasked() {
+            return unmasked;
         }
 
         private int headerSize() {
