@@ -150,6 +150,24 @@ class WebSocketUpgradeIT {
         assertThat(f.server.protocol().connectionCount()).isZero();
     }
 
+    /** The address reaches the authenticator's credentials and the connection (whose logs say "from <address>"). */
+    @Test
+    void refusedAuthenticationsKnowTheClientsAddressOnBothPaths() {
+        List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (ServerFixture g = ServerFixture.start(b -> b.authenticator(c -> {
+            seen.add(String.valueOf(c.remoteAddress()));
+            throw new io.ratehub.core.protocol.AuthenticationException("refused for the test");
+        }))) {
+            WsClient byHeader = g.connect(Map.of("X-Api-Key", "wrong-key-0000000001"));
+            assertThat(byHeader.awaitClose()).isEqualTo(4001);
+            WsClient byMessage = g.connect(Map.of());
+            JsonNode refused = byMessage.call(Json.obj("op", "auth", "id", "a", "apiKey", "wrong-key-0000000002"));
+            assertThat(refused.path("code").asText()).isEqualTo("unauthenticated");
+            assertThat(byMessage.awaitClose()).isEqualTo(4001);
+        }
+        assertThat(seen).containsExactly("127.0.0.1", "127.0.0.1");
+    }
+
     @Test
     void anUpgradeRequestForAnotherPathIsAnsweredByTheHttpApi() throws Exception {
         URI other = URI.create("ws://127.0.0.1:" + f.server.port() + "/not-the-endpoint");
