@@ -64,7 +64,11 @@ public final class RateHubEndpoints {
                                         HandshakeResponse response) {
                 // Per connection: the WebSocket 2.1 containers (Tyrus 2.x included) copy user properties per
                 // handshake, so credentials never leak between connections.
-                Object creds = HandshakeCredentials.from(request.getHeaders(), null);
+                String address = remoteAddress(request);
+                if (address != null) {
+                    sec.getUserProperties().put(HubEndpoint.REMOTE_ADDRESS, address);
+                }
+                Object creds = HandshakeCredentials.from(request.getHeaders(), address);
                 if (creds != null) {
                     sec.getUserProperties().put(HubEndpoint.CREDENTIALS, creds);
                 }
@@ -73,5 +77,19 @@ public final class RateHubEndpoints {
         return ServerEndpointConfig.Builder.create(HubEndpoint.class, options.path())
                 .configurator(configurator)
                 .build();
+    }
+
+    /**
+     * The client's address as the container's handshake request knows it: the Jakarta API has no accessor, but
+     * Tyrus's request (and others) offer {@code getRemoteAddr()}; {@code null} when there is none. Containers that
+     * put it in the session's user properties instead (Jetty) are read by the endpoint.
+     */
+    static String remoteAddress(HandshakeRequest request) {
+        try {
+            Object address = request.getClass().getMethod("getRemoteAddr").invoke(request);
+            return address instanceof String s && !s.isBlank() ? s : null;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
     }
 }

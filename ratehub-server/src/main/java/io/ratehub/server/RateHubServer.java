@@ -65,6 +65,7 @@ public final class RateHubServer implements AutoCloseable {
     private final ScheduledThreadPoolExecutor scheduler;
     private final HttpServer http;
     private final GrizzlyContainer container;
+    private final HttpApi httpApi;
     private final ListenerRegistration routing;
     private final List<AutoCloseable> closeOnStop;
     private final Duration defaultStopDeadline;
@@ -93,17 +94,25 @@ public final class RateHubServer implements AutoCloseable {
         this.http = new HttpServer();
         NetworkListener listener = new NetworkListener("ratehub", b.host, b.port);
         listener.registerAddOn(new io.ratehub.server.internal.WebSocketUpgrade(container, options::originAllowed));
+        listener.registerAddOn(new io.ratehub.server.internal.RequestLineGuard());
         http.addListener(listener);
         http.getServerConfiguration().setMaxPayloadRemainderToSkip(HttpApi.MAX_SKIPPED_BODY);
-        http.getServerConfiguration().addHttpHandler(new HttpApi(protocol, () -> accepting && !stopped,
-                b.rateBoard ? new BoardPage(options.path()) : null), "/");
-        http.start();
+        this.httpApi = new HttpApi(protocol, () -> accepting && !stopped,
+                b.rateBoard ? new BoardPage(options.path()) : null, b.httpApiSettings);
+        http.getServerConfiguration().addHttpHandler(httpApi, "/");
+        try {
+            http.start();
+        } catch (IOException | RuntimeException e) {
+            httpApi.close();
+            throw e;
+        }
         this.host = b.host;
         this.port = listener.getPort();
         try {
             container.start("/", port);
         } catch (IOException | DeploymentException | RuntimeException e) {
             http.shutdownNow();
+            httpApi.close();
             throw e;
         }
         long tick = b.timerInterval.toNanos();
@@ -184,6 +193,11 @@ public final class RateHubServer implements AutoCloseable {
         return engine;
     }
 
+    /** How many HTTP API requests wait for an API worker (for tests). */
+    int httpApiQueueLength() {
+        return httpApi.queuedRequests();
+    }
+
     /** Stops with the builder's stop deadline. */
     @Override
     public void close() {
@@ -219,6 +233,7 @@ public final class RateHubServer implements AutoCloseable {
         } catch (Exception e) {
             http.shutdownNow();
         }
+        httpApi.close();
         container.stop();
         scheduler.shutdownNow();
         for (AutoCloseable c : closeOnStop) {
@@ -251,6 +266,7 @@ public final class RateHubServer implements AutoCloseable {
         private ProtocolSettings protocolSettings = ProtocolSettings.defaults();
         private SessionSettings sessionSettings = SessionSettings.defaults();
         private ConnectionLimits limits = ConnectionLimits.defaults();
+        private HttpApiSettings httpApiSettings = HttpApiSettings.defaults();
         private final Map<String, AppRequestHandler> handlers = new LinkedHashMap<>();
         private final List<AutoCloseable> closeOnStop = new ArrayList<>();
         private Duration stopDeadline = DEFAULT_STOP_DEADLINE;
@@ -314,6 +330,15 @@ public final class RateHubServer implements AutoCloseable {
         /** Connection limits. Default {@link ConnectionLimits#defaults()}. */
         public Builder limits(ConnectionLimits l) {
             this.limits = Require.notNull("limits", l);
+            return this;
+        }
+
+        /**
+         * Limits of the HTTP API: the body deadline, the requests per minute per principal and the API workers.
+         * Default {@link HttpApiSettings#defaults()}.
+         */
+        public Builder httpApi(HttpApiSettings s) {
+            this.httpApiSettings = Require.notNull("httpApi", s);
             return this;
         }
 

@@ -39,6 +39,47 @@ class LimitsIT {
         assertThat(c.awaitClose()).isEqualTo(1013);
     }
 
+    // ------------------------------------------------------------------ live rate locks
+
+    @Test
+    void activeLocksPerTerminalAndPerStoreAreCappedOverHttpAndWebSocket() {
+        ServerFixture f = ServerFixture.start(e -> e.maxActiveLocksPerActor(2).maxActiveLocksPerStore(3), b -> { })
+                .withMarket();
+        fixtures.add(f);
+        String lock = obj("storeId", "s1", "pair", "USD/CAD", "side", "SELL", "amount", "1.00");
+        assertThat(f.post("/api/lock", lock, Who.TERMINAL1).statusCode()).isEqualTo(200);
+        WsClient terminal = f.connect(Who.TERMINAL1);
+        JsonNode second = terminal.call(obj("op", "lock", "id", "l2", "storeId", "s1", "pair", "USD/CAD", "side",
+                "SELL", "amount", "1.00", "requestId", "r-2"));
+        assertThat(second.path("type").asText()).as("%s", second).isEqualTo("reply");
+        int audited = f.audit.entries().size();
+
+        var overHttp = f.post("/api/lock", lock, Who.TERMINAL1);
+        assertThat(overHttp.statusCode()).isEqualTo(429);
+        JsonNode body = Json.parse(overHttp.body());
+        assertThat(body.path("code").asText()).isEqualTo("limit_exceeded");
+        assertThat(body.path("message").asText()).contains("maxActiveLocksPerActor");
+        JsonNode overWs = terminal.call(obj("op", "lock", "id", "l3", "storeId", "s1", "pair", "USD/CAD", "side",
+                "SELL", "amount", "1.00"));
+        assertThat(overWs.path("code").asText()).as("%s", overWs).isEqualTo("limit_exceeded");
+        assertThat(f.audit.entries()).as("refusals write no audit entry").hasSize(audited);
+        JsonNode again = terminal.call(obj("op", "lock", "id", "l4", "storeId", "s1", "pair", "USD/CAD", "side",
+                "SELL", "amount", "1.00", "requestId", "r-2"));
+        assertThat(again.at("/result/lock/lockId").asText()).as("a repeated request id at the cap: %s", again)
+                .isEqualTo(second.at("/result/lock/lockId").asText());
+
+        assertThat(f.post("/api/lock", lock, Who.MANAGER1).statusCode()).as("the store's third").isEqualTo(200);
+        JsonNode storeFull = Json.parse(f.post("/api/lock", lock, Who.ADMIN).body());
+        assertThat(storeFull.path("code").asText()).isEqualTo("limit_exceeded");
+        assertThat(storeFull.path("message").asText()).contains("maxActiveLocksPerStore");
+
+        String first = second.at("/result/lock/lockId").asText();
+        assertThat(terminal.call(obj("op", "cancel_lock", "id", "c", "lockId", first, "reason", "left"))
+                .path("type").asText()).isEqualTo("reply");
+        assertThat(f.post("/api/lock", lock, Who.TERMINAL1).statusCode()).as("a cancelled lock frees its place")
+                .isEqualTo(200);
+    }
+
     // ------------------------------------------------------------------ connections
 
     @Test

@@ -136,6 +136,39 @@ class WebSocketUpgradeIT {
     }
 
     @Test
+    void anUpgradeWithoutSecWebSocketKeyGetsA400AndTheConnectionCloses() throws Exception {
+        String request = "GET " + f.ws().getPath() + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                + "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n\r\n";
+        for (String extra : List.of("", "Sec-WebSocket-Key: not-base64!\r\n", "Sec-WebSocket-Key: c2hvcnQ=\r\n")) {
+            String response = exchange(f.ws(), request.replace("\r\n\r\n", "\r\n" + extra + "\r\n"));
+            assertThat(response).as("with %s", extra).startsWith("HTTP/1.1 400");
+            assertThat(response.toLowerCase(java.util.Locale.ROOT)).contains("connection: close");
+            JsonNode body = JSON.readTree(response.substring(response.indexOf("\r\n\r\n") + 4));
+            assertThat(body.path("code").asText()).isEqualTo("bad_request");
+            assertThat(body.path("message").asText()).contains("Sec-WebSocket-Key");
+        }
+        assertThat(f.server.protocol().connectionCount()).isZero();
+    }
+
+    /** The address reaches the authenticator's credentials and the connection (whose logs say "from <address>"). */
+    @Test
+    void refusedAuthenticationsKnowTheClientsAddressOnBothPaths() {
+        List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (ServerFixture g = ServerFixture.start(b -> b.authenticator(c -> {
+            seen.add(String.valueOf(c.remoteAddress()));
+            throw new io.ratehub.core.protocol.AuthenticationException("refused for the test");
+        }))) {
+            WsClient byHeader = g.connect(Map.of("X-Api-Key", "wrong-key-0000000001"));
+            assertThat(byHeader.awaitClose()).isEqualTo(4001);
+            WsClient byMessage = g.connect(Map.of());
+            JsonNode refused = byMessage.call(Json.obj("op", "auth", "id", "a", "apiKey", "wrong-key-0000000002"));
+            assertThat(refused.path("code").asText()).isEqualTo("unauthenticated");
+            assertThat(byMessage.awaitClose()).isEqualTo(4001);
+        }
+        assertThat(seen).containsExactly("127.0.0.1", "127.0.0.1");
+    }
+
+    @Test
     void anUpgradeRequestForAnotherPathIsAnsweredByTheHttpApi() throws Exception {
         URI other = URI.create("ws://127.0.0.1:" + f.server.port() + "/not-the-endpoint");
         try (Socket s = new Socket(other.getHost(), other.getPort())) {

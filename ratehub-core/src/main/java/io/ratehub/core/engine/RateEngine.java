@@ -94,7 +94,8 @@ public final class RateEngine {
     private RateEngine(Builder b) {
         this.settings = new EngineSettings(b.clock, b.catalog, b.policy, b.maxSourceAge, b.maxClockSkew,
                 b.outlierPercent, b.maxOverrideDeviationPercent, b.defaultOverrideDuration, b.maxOverrideDuration,
-                b.defaultLockTtl, b.maxLockTtl, b.lockRetention, b.auditLog, b.lockIds);
+                b.defaultLockTtl, b.maxLockTtl, b.lockRetention, b.auditLog, b.lockIds, b.maxActiveLocksPerStore,
+                b.maxActiveLocksPerActor);
         this.scheduler = b.scheduler;
         this.timers = new TimerQueue(this::arm);
         this.locks = new LockBook(settings, bus, timers, this::rateForLock);
@@ -565,6 +566,10 @@ public final class RateEngine {
         public static final Duration DEFAULT_MAX_LOCK_TTL = Duration.ofMinutes(30);
         /** Default {@link #lockRetention(Duration)}: 24 hours. */
         public static final Duration DEFAULT_LOCK_RETENTION = Duration.ofHours(24);
+        /** Default {@link #maxActiveLocksPerStore(int)}: 1,000. */
+        public static final int DEFAULT_MAX_ACTIVE_LOCKS_PER_STORE = 1_000;
+        /** Default {@link #maxActiveLocksPerActor(int)}: 100. */
+        public static final int DEFAULT_MAX_ACTIVE_LOCKS_PER_ACTOR = 100;
 
         private Clock clock = Clock.systemUTC();
         private CurrencyCatalog catalog = CurrencyCatalog.standard();
@@ -578,6 +583,8 @@ public final class RateEngine {
         private Duration defaultLockTtl = DEFAULT_LOCK_TTL;
         private Duration maxLockTtl = DEFAULT_MAX_LOCK_TTL;
         private Duration lockRetention = DEFAULT_LOCK_RETENTION;
+        private int maxActiveLocksPerStore = DEFAULT_MAX_ACTIVE_LOCKS_PER_STORE;
+        private int maxActiveLocksPerActor = DEFAULT_MAX_ACTIVE_LOCKS_PER_ACTOR;
         private AuditLog auditLog;
         private ScheduledExecutorService scheduler;
         private Supplier<String> lockIds = () -> "L-" + UUID.randomUUID();
@@ -668,6 +675,35 @@ public final class RateEngine {
         public Builder lockRetention(Duration d) {
             this.lockRetention = Require.positive("lockRetention", d);
             return this;
+        }
+
+        /**
+         * The most ACTIVE rate locks one store may hold at once (over every transport and in-process). A lock past
+         * the cap is refused with {@code limit_exceeded} naming {@code maxActiveLocksPerStore}; nothing is changed and
+         * nothing is audited. A lock stops counting once it is completed, cancelled or recorded as expired; repeating
+         * a lock request with an existing request id still returns its lock. Default
+         * {@link #DEFAULT_MAX_ACTIVE_LOCKS_PER_STORE}.
+         */
+        public Builder maxActiveLocksPerStore(int n) {
+            this.maxActiveLocksPerStore = atLeastOne("maxActiveLocksPerStore", n);
+            return this;
+        }
+
+        /**
+         * The most ACTIVE rate locks one actor (the principal that creates them, such as a terminal) may hold at once,
+         * across stores; refused as {@link #maxActiveLocksPerStore(int)}, naming {@code maxActiveLocksPerActor}.
+         * Default {@link #DEFAULT_MAX_ACTIVE_LOCKS_PER_ACTOR}.
+         */
+        public Builder maxActiveLocksPerActor(int n) {
+            this.maxActiveLocksPerActor = atLeastOne("maxActiveLocksPerActor", n);
+            return this;
+        }
+
+        private static int atLeastOne(String field, int n) {
+            if (n < 1) {
+                throw new ValidationException(field, n, "must be >= 1");
+            }
+            return n;
         }
 
         /**

@@ -25,9 +25,12 @@ import java.util.function.Supplier;
  * @param lockRetention how long a finished lock stays answerable (idempotent completes) before it is forgotten
  * @param audit the audit trail
  * @param lockIds generates lock ids
+ * @param maxActiveLocksPerStore the most ACTIVE locks one store may hold; more are refused with limit_exceeded
+ * @param maxActiveLocksPerActor the most ACTIVE locks one actor (the principal that created them) may hold
  */
 public record EngineSettings(Clock clock, CurrencyCatalog catalog, AggregationPolicy policy, Duration maxSourceAge,
                              Duration maxClockSkew, BigDecimal outlierPercent, BigDecimal maxOverrideDeviationPercent,
                              Duration defaultOverrideDuration, Duration maxOverrideDuration, Duration defaultLockTtl,
-                             Duration maxLockTtl, Duration lockRetention, AuditLog audit, Supplier<String> lockIds) {
+                             Duration maxLockTtl, Duration lockRetention, AuditLog audit, Supplier<String> lockIds,
+                             int maxActiveLocksPerStore, int maxActiveLocksPerActor) {
 }

@@ -40,6 +40,9 @@ public final class LockBook {
     private final BiFunction<String, io.ratehub.core.model.CurrencyPair, StoreRate> rates; // current, refreshed
     private final Map<String, Slot> byId = new ConcurrentHashMap<>();
     private final Map<String, Slot> byRequest = new ConcurrentHashMap<>();
+    /** ACTIVE locks per store and per actor; a key is dropped when its count falls to zero. */
+    private final Map<String, Integer> activeByStore = new ConcurrentHashMap<>();
+    private final Map<String, Integer> activeByActor = new ConcurrentHashMap<>();
 
     private static final class Slot {
         RateLock lock; // null while being created; guarded by the slot's monitor
@@ -128,7 +131,13 @@ public final class LockBook {
         Instant expiresAt = now.plus(ttl);
         RateLock lock = new RateLock(settings.lockIds().get(), req.storeId(), req.pair(), req.side(), req.amount(),
                 price, counter, now, expiresAt, LockStatus.ACTIVE, req.actor(), null, null);
-        audit(now, req.actor(), "lock.created", lock, Map.of(), null);
+        reserve(req.storeId(), req.actor());
+        try {
+            audit(now, req.actor(), "lock.created", lock, Map.of(), null);
+        } catch (RuntimeException e) {
+            release(lock);
+            throw e;
+        }
         slot.lock = lock;
         slot.request = req;
         byId.put(lock.lockId(), slot);
@@ -250,7 +259,60 @@ public final class LockBook {
         finish(slot, done, new RateEvent.LockExpired(done, now));
     }
 
+    /**
+     * Takes a place for one more ACTIVE lock of {@code storeId} and {@code actor}, or refuses with
+     * {@code limit_exceeded} naming the limit reached (taking nothing).
+     */
+    private void reserve(String storeId, String actor) {
+        if (!increment(activeByStore, storeId, settings.maxActiveLocksPerStore())) {
+            throw new RateHubException(ErrorCode.LIMIT_EXCEEDED, "store " + storeId + " already holds "
+                    + settings.maxActiveLocksPerStore() + " active rate locks (maxActiveLocksPerStore); complete or "
+                    + "cancel some first");
+        }
+        if (!increment(activeByActor, actor, settings.maxActiveLocksPerActor())) {
+            decrement(activeByStore, storeId);
+            throw new RateHubException(ErrorCode.LIMIT_EXCEEDED, actor + " already holds "
+                    + settings.maxActiveLocksPerActor() + " active rate locks (maxActiveLocksPerActor); complete or "
+                    + "cancel some first");
+        }
+    }
+
+    private void release(RateLock lock) {
+        decrement(activeByStore, lock.storeId());
+        decrement(activeByActor, lock.actor());
+    }
+
+    private static boolean increment(Map<String, Integer> counts, String key, int max) {
+        boolean[] taken = {false};
+        counts.compute(key, (k, n) -> {
+            int c = n == null ? 0 : n;
+            if (c >= max) {
+                return n;
+            }
+            taken[0] = true;
+            return c + 1;
+        });
+        return taken[0];
+    }
+
+    private static void decrement(Map<String, Integer> counts, String key) {
+        counts.computeIfPresent(key, (k, n) -> n <= 1 ? null : n - 1);
+    }
+
+    /** How many ACTIVE locks {@code storeId} holds. */
+    public int activeLocksOfStore(String storeId) {
+        return activeByStore.getOrDefault(storeId, 0);
+    }
+
+    /** How many ACTIVE locks {@code actor} holds. */
+    public int activeLocksOfActor(String actor) {
+        return activeByActor.getOrDefault(actor, 0);
+    }
+
     private RateLock finish(Slot slot, RateLock done, RateEvent event) {
+        if (slot.lock.status() == LockStatus.ACTIVE) {
+            release(slot.lock);
+        }
         slot.lock = done;
         bus.publish(event);
         timers.schedule(done.closedAt().plus(settings.lockRetention()), () -> forget(slot));

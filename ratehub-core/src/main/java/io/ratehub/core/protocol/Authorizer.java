@@ -19,6 +19,16 @@ public interface Authorizer {
     boolean canRun(Principal principal, Command command, String storeId);
 
     /**
+     * Whether {@code principal} may run {@code command} on some store at all: asked before the command's fields are
+     * read (over HTTP, before the request body is), so that a principal who may never run it is refused at once.
+     * Answer {@code false} only when {@link #canRun} would be false for every store; {@link #canRun} is still asked
+     * for the store itself. The default answers {@code true}.
+     */
+    default boolean canRunAny(Principal principal, Command command) {
+        return true;
+    }
+
+    /**
      * The role rules:
      * <ul>
      *   <li>every role reads {@code market}, {@code market:alerts}, {@code system} and {@code app:*};</li>
@@ -68,6 +78,19 @@ public interface Authorizer {
                 default:
                     return false;
             }
+        }
+
+        @Override
+        public boolean canRunAny(Principal p, Command command) {
+            if (command == Command.REQUEST) {
+                return true;
+            }
+            return switch (p.role()) {
+                case ADMIN -> true;
+                case MANAGER -> !p.stores().isEmpty();
+                case TERMINAL -> command.isLock() && !p.stores().isEmpty();
+                default -> false;
+            };
         }
     }
 }

@@ -33,6 +33,8 @@ import org.slf4j.LoggerFactory;
 public final class HubEndpoint extends Endpoint {
     /** The user property under which the handshake leaves the credentials it found. */
     public static final String CREDENTIALS = "io.ratehub.credentials";
+    /** The user property under which the handshake leaves the client's address, when the container told it. */
+    public static final String REMOTE_ADDRESS = "io.ratehub.remoteAddress";
 
     private static final Logger LOG = LoggerFactory.getLogger(HubEndpoint.class);
 
@@ -67,7 +69,7 @@ public final class HubEndpoint extends Endpoint {
         session.setMaxBinaryMessageBufferSize(options.maxFrameBytes());
         Object creds = session.getUserProperties().get(CREDENTIALS);
         ProtocolConnection conn = service.open(new SessionOutbound(session),
-                creds instanceof Credentials c ? c : null, null);
+                creds instanceof Credentials c ? c : null, remoteAddress(session));
         connection = conn;
         if (creds == HandshakeCredentials.MALFORMED) {
             conn.refuseAuthentication("malformed credentials in the handshake headers");
@@ -85,6 +87,19 @@ public final class HubEndpoint extends Endpoint {
         long interval = options.pingInterval().toNanos();
         heartbeat = service.scheduler().scheduleAtFixedRate(() -> ping(session, conn), interval, interval,
                 TimeUnit.NANOSECONDS);
+    }
+
+    /** The client's address for logs: from our handshake, else Jetty's user property, else "unknown". */
+    static String remoteAddress(Session session) {
+        Object ours = session.getUserProperties().get(REMOTE_ADDRESS);
+        if (ours instanceof String s) {
+            return s;
+        }
+        Object jetty = session.getUserProperties().get("jakarta.websocket.endpoint.remoteAddress");
+        if (jetty instanceof java.net.InetSocketAddress a) {
+            return a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString();
+        }
+        return "unknown";
     }
 
     private void addHandlers(Session session, ProtocolConnection conn) {

@@ -27,6 +27,7 @@ import org.glassfish.grizzly.http.server.NetworkListener;
 import org.glassfish.grizzly.http.util.Parameters;
 import org.glassfish.grizzly.utils.IdleTimeoutFilter;
 import org.glassfish.grizzly.memory.ByteBufferArray;
+import org.glassfish.grizzly.memory.Buffers;
 import org.glassfish.tyrus.container.grizzly.client.GrizzlyWriter;
 import org.glassfish.tyrus.container.grizzly.client.TaskProcessor;
 import org.glassfish.tyrus.core.CloseReasons;
@@ -58,6 +59,9 @@ import org.glassfish.tyrus.spi.WebSocketEngine;
  * Frames a client sends before the 101 has reached it are read, not dropped. A refused handshake (a disallowed origin,
  * an unsupported version) gets a complete response ({@code Content-Length: 0}, {@code Connection: close}) and the
  * connection is closed once it is written, so a client learns the status at once instead of waiting on an open socket.
+ * A malformed one (no {@code Sec-WebSocket-Key}, to which Tyrus answers 500, or one that is not the base64 of 16
+ * bytes, which Tyrus accepts) gets a 400 with a JSON body {@code {"code":"bad_request",...}} instead, whatever its
+ * path.
  *
  * <p>Threading: as Tyrus's own filter, reads and closes of one connection run through one {@link TaskProcessor}, so
  * Tyrus sees them one at a time.
@@ -102,6 +106,11 @@ public final class WebSocketUpgrade implements AddOn {
         }
         builder.add(handler, new UpgradeFilter());
         builder.add(codec, new FrameFilter());
+    }
+
+    /** Whether {@code connection} has been upgraded (its bytes are WebSocket frames now). */
+    static boolean upgraded(Connection<?> connection) {
+        return LINK.get(connection) != null;
     }
 
     /**
@@ -377,6 +386,24 @@ public final class WebSocketUpgrade implements AddOn {
             if (request.getAttribute(REFUSED) != null) {
                 return ctx.getStopAction(); // more bytes of a refused request, whose connection is closing
             }
+            String malformed = malformedHandshake(request);
+            if (malformed != null) {
+                // Tyrus answers 500 to a handshake without a key, and upgrades one with a key that is not base64 of
+                // 16 bytes: the client's fault either way, so a 400 that says so
+                request.setAttribute(REFUSED, Boolean.TRUE);
+                HttpResponsePacket packet = request.getResponse();
+                packet.setProtocol(Protocol.HTTP_1_1);
+                packet.setStatus(400);
+                packet.setHeader("Connection", "close");
+                byte[] body = ("{\"code\":\"bad_request\",\"message\":\"" + malformed + "\"}")
+                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                packet.setContentType("application/json");
+                packet.setContentLength(body.length);
+                ctx.write(HttpContent.builder(packet).content(Buffers.wrap(ctx.getMemoryManager(), body)).last(true)
+                        .build());
+                ctx.getConnection().closeSilently(); // graceful: after the answer queued above
+                return ctx.getStopAction();
+            }
             TyrusUpgradeResponse response = new TyrusUpgradeResponse();
             WebSocketEngine.UpgradeStatus status;
             WebSocketEngine.UpgradeInfo info = null;
@@ -423,6 +450,25 @@ public final class WebSocketUpgrade implements AddOn {
                 }
             }
         }
+    }
+
+    /**
+     * What makes a WebSocket handshake malformed (RFC 6455, 4.2.1: its {@code Sec-WebSocket-Key} must be the base64
+     * of 16 bytes), or null when nothing does. A missing or unsupported version is Tyrus's to answer (426).
+     */
+    static String malformedHandshake(HttpRequestPacket request) {
+        String key = request.getHeader("Sec-WebSocket-Key");
+        if (key == null || key.isBlank()) {
+            return "the WebSocket handshake has no Sec-WebSocket-Key";
+        }
+        try {
+            if (java.util.Base64.getDecoder().decode(key.trim()).length != 16) {
+                return "Sec-WebSocket-Key must be the base64 of 16 bytes";
+            }
+        } catch (IllegalArgumentException e) {
+            return "Sec-WebSocket-Key must be the base64 of 16 bytes";
+        }
+        return null;
     }
 
     /**
