@@ -106,6 +106,7 @@ public final class RateHubClient implements AutoCloseable {
     private final Duration heartbeatInterval;
     private final Duration deadLinkTimeout;
     private final Duration requestTimeout;
+    private final Duration subscribeAckTimeout;
     private final Duration waitForConnection;
     private final Clock clock;
     private final JsonCodec codec;
@@ -114,6 +115,8 @@ public final class RateHubClient implements AutoCloseable {
     // Everything below is touched on the event loop only, unless noted.
     private ConnectionState state = ConnectionState.connecting();
     private ClientTransport.Link link;
+    // Messages of the link being opened that arrived before its open future completed; null when none is opening.
+    private List<String> early;
     private long generation;
     private int attempt;
     private boolean authenticated;
@@ -147,6 +150,8 @@ public final class RateHubClient implements AutoCloseable {
         boolean privateBox;
         int catchUp;
         long headAtSubscribe;
+        String pendingId; // id of the subscribe sent on the current link and not yet acknowledged
+        boolean sent; // a subscribe went out on the current link
         final Set<Long> seenInCatchUp = new HashSet<>();
         final CompletableFuture<Void> ready = new CompletableFuture<>();
 
@@ -179,6 +184,7 @@ public final class RateHubClient implements AutoCloseable {
         this.heartbeatInterval = b.heartbeatInterval;
         this.deadLinkTimeout = b.deadLinkTimeout;
         this.requestTimeout = b.requestTimeout;
+        this.subscribeAckTimeout = b.subscribeAckTimeout;
         this.waitForConnection = b.waitForConnection;
         this.clock = b.clock;
         this.codec = JsonCodec.create();
@@ -238,11 +244,20 @@ public final class RateHubClient implements AutoCloseable {
     private void openLink() {
         long gen = ++generation;
         authenticated = false;
+        // Messages can reach the listener before open() returns or before its future completes (the handshake
+        // finished first): they wait here and are handled, in order, once the link is recorded.
+        List<String> buffer = new ArrayList<>();
+        early = buffer;
         transport.open(uri, headers, new ClientTransport.Listener() {
             @Override
             public void onText(String text) {
                 loop.execute(() -> {
-                    if (gen == generation) {
+                    if (gen != generation) {
+                        return;
+                    }
+                    if (early == buffer) {
+                        buffer.add(text);
+                    } else {
                         received(text);
                     }
                 });
@@ -263,6 +278,7 @@ public final class RateHubClient implements AutoCloseable {
                 }
                 return;
             }
+            early = null;
             if (error != null) {
                 LOG.debug("ratehub: could not open a link to {}: {}", uri, error.toString());
                 linkLost(1006, "could not connect: " + rootMessage(error));
@@ -284,6 +300,12 @@ public final class RateHubClient implements AutoCloseable {
                 authMessage.forEach(auth::put);
                 sendRaw(auth);
             }
+            for (String text : buffer) {
+                if (gen != generation) {
+                    break; // a message of the buffer ended the link
+                }
+                received(text);
+            }
         }));
     }
 
@@ -296,7 +318,12 @@ public final class RateHubClient implements AutoCloseable {
 
     private void linkLost(int code, String reason) {
         link = null;
+        early = null;
         authenticated = false;
+        for (Sub s : subs.values()) {
+            s.pendingId = null;
+            s.sent = false;
+        }
         stopHeartbeat();
         failPending(new RateHubException(ErrorCode.CONNECTION_LOST,
                 "the connection was lost before the reply (" + code + " " + reason + "); the outcome is unknown"));
@@ -405,15 +432,32 @@ public final class RateHubClient implements AutoCloseable {
     }
 
     private void sendSubscribe(Sub s) {
+        String id = "s" + (++commandIds);
         ObjectNode m = codec.newObject();
         m.put("op", "subscribe");
+        m.put("id", id);
         m.put("channel", s.channel);
         if (s.epoch != null) {
             ObjectNode from = m.putObject("from");
             from.put("epoch", s.epoch);
             from.put("seq", s.lastSeq);
         }
-        sendRaw(m);
+        ClientTransport.Link l = link;
+        if (!sendRaw(m)) {
+            // Not lost: the subscription stays in place and goes out with the next link's welcome.
+            LOG.warn("ratehub: no link to subscribe to {} on; it is sent when the next link is welcomed", s.channel);
+            return;
+        }
+        s.pendingId = id;
+        s.sent = true;
+        loop.schedule(() -> {
+            if (id.equals(s.pendingId) && subs.get(s.channel) == s && link == l && !closedByUser) {
+                LOG.warn("ratehub: the subscription to {} was not acknowledged within {}; reopening the link",
+                        s.channel, subscribeAckTimeout);
+                linkLost(1006, "subscribe " + s.channel + " not acknowledged within " + subscribeAckTimeout);
+                l.close(CloseCodes.NORMAL, "subscription not acknowledged");
+            }
+        }, subscribeAckTimeout.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     private void subscribed(JsonNode msg) {
@@ -421,6 +465,10 @@ public final class RateHubClient implements AutoCloseable {
         if (s == null) {
             return;
         }
+        if (msg.hasNonNull("id") && !msg.path("id").asText().equals(s.pendingId)) {
+            return; // the answer to an earlier subscribe of the channel (cancelled and subscribed again)
+        }
+        s.pendingId = null;
         String recovery = msg.path("recovery").asText();
         String epoch = msg.path("epoch").asText();
         long head = msg.path("seq").asLong();
@@ -556,10 +604,27 @@ public final class RateHubClient implements AutoCloseable {
 
     private void error(JsonNode msg) {
         RateHubException e = toException(msg);
-        Pending p = msg.hasNonNull("id") ? pending.remove(msg.path("id").asText()) : null;
+        String id = msg.hasNonNull("id") ? msg.path("id").asText() : null;
+        Pending p = id != null ? pending.remove(id) : null;
+        Sub refused = null;
+        if (id != null) {
+            for (Sub s : subs.values()) {
+                if (id.equals(s.pendingId)) {
+                    refused = s;
+                }
+            }
+        }
         if (p != null) {
             p.timeout().cancel(false);
             p.future().completeExceptionally(e);
+        } else if (refused != null) {
+            // The server refused the subscription (forbidden, limit_exceeded, ...): it ends here, visibly.
+            LOG.warn("ratehub: the subscription to {} was refused: {} {}", refused.channel, e.code().wireName(),
+                    e.getMessage());
+            subs.remove(refused.channel);
+            clearCache(refused.channel);
+            refused.pendingId = null;
+            refused.ready.completeExceptionally(e);
         } else {
             LOG.warn("ratehub: server error {}: {}", e.code().wireName(), e.getMessage());
         }
@@ -916,19 +981,36 @@ public final class RateHubClient implements AutoCloseable {
             }
         }, requestTimeout.toNanos(), TimeUnit.NANOSECONDS);
         pending.put(id, new Pending(resultField, type, future, timeout));
-        sendRaw(m);
+        if (!sendRaw(m)) {
+            pending.remove(id);
+            timeout.cancel(false);
+            future.completeExceptionally(new RateHubException(ErrorCode.NOT_CONNECTED,
+                    "no link; " + op + " was not sent"));
+        }
     }
 
-    private void sendRaw(ObjectNode m) {
+    /**
+     * Sends on the current link. Never a silent no-op: false when there is no link (the caller fails or keeps what
+     * it sent), and a send that fails on the link ends the link, failing pending commands with
+     * {@link ErrorCode#CONNECTION_LOST} and resubscribing on the next one.
+     */
+    private boolean sendRaw(ObjectNode m) {
         ClientTransport.Link l = link;
         if (l == null) {
-            return;
+            return false;
         }
         l.send(codec.encode(m)).whenComplete((v, e) -> {
             if (e != null) {
-                LOG.debug("ratehub: a send failed: {}", e.toString());
+                loop.execute(() -> {
+                    if (link == l && !closedByUser) {
+                        LOG.warn("ratehub: a send failed ({}); reopening the link", rootMessage(e));
+                        linkLost(1006, "a send failed: " + rootMessage(e));
+                        l.close(CloseCodes.NORMAL, "send failed");
+                    }
+                });
             }
         });
+        return true;
     }
 
     private void failPending(RateHubException e) {
@@ -948,6 +1030,8 @@ public final class RateHubClient implements AutoCloseable {
         public static final Duration DEFAULT_DEAD_LINK_TIMEOUT = Duration.ofSeconds(25);
         /** Default wait for a command's reply: 10 seconds. */
         public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
+        /** Default wait for the server to acknowledge a subscription ({@code subscribed} or an error): 10 seconds. */
+        public static final Duration DEFAULT_SUBSCRIBE_ACK_TIMEOUT = Duration.ofSeconds(10);
 
         private URI uri;
         private final Map<String, String> headers = new HashMap<>();
@@ -959,6 +1043,7 @@ public final class RateHubClient implements AutoCloseable {
         private Duration heartbeatInterval = DEFAULT_HEARTBEAT_INTERVAL;
         private Duration deadLinkTimeout = DEFAULT_DEAD_LINK_TIMEOUT;
         private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
+        private Duration subscribeAckTimeout = DEFAULT_SUBSCRIBE_ACK_TIMEOUT;
         private Duration waitForConnection;
         private Clock clock = Clock.systemUTC();
         private Random random = new Random();
@@ -1038,6 +1123,17 @@ public final class RateHubClient implements AutoCloseable {
         /** Wait for a command's reply. Default {@link #DEFAULT_REQUEST_TIMEOUT}. */
         public Builder requestTimeout(Duration d) {
             this.requestTimeout = Require.positive("requestTimeout", d);
+            return this;
+        }
+
+        /**
+         * How long a connected client waits for the server to acknowledge each subscription it sent on the link
+         * ({@code subscribed}, or an error, which fails the subscription). When one is not acknowledged in time the
+         * link is dropped and reopened, and every subscription is sent again. Default
+         * {@link #DEFAULT_SUBSCRIBE_ACK_TIMEOUT} (10 seconds).
+         */
+        public Builder subscribeAckTimeout(Duration d) {
+            this.subscribeAckTimeout = Require.positive("subscribeAckTimeout", d);
             return this;
         }
 
