@@ -134,6 +134,8 @@ public final class RateHubClient implements AutoCloseable {
     private final Map<CurrencyPair, MarketRate> marketRates = new ConcurrentHashMap<>();
     private volatile ConnectionState published = state;
     private volatile Instant lastReceivedPublished = Instant.EPOCH;
+    // Channels acknowledged and caught up on the current link: a cached rate is live only when its channel is.
+    private final Set<String> caughtUp = ConcurrentHashMap.newKeySet();
 
     private record Pending(String resultField, Class<?> type, CompletableFuture<Object> future,
                            ScheduledFuture<?> timeout) {
@@ -151,6 +153,7 @@ public final class RateHubClient implements AutoCloseable {
         int catchUp;
         long headAtSubscribe;
         String pendingId; // id of the subscribe sent on the current link and not yet acknowledged
+        int catchUpLeft; // updates of the current catch-up still to come (every channel kind)
         boolean sent; // a subscribe went out on the current link
         final Set<Long> seenInCatchUp = new HashSet<>();
         final CompletableFuture<Void> ready = new CompletableFuture<>();
@@ -320,9 +323,11 @@ public final class RateHubClient implements AutoCloseable {
         link = null;
         early = null;
         authenticated = false;
+        caughtUp.clear();
         for (Sub s : subs.values()) {
             s.pendingId = null;
             s.sent = false;
+            s.catchUpLeft = 0;
         }
         stopHeartbeat();
         failPending(new RateHubException(ErrorCode.CONNECTION_LOST,
@@ -351,6 +356,7 @@ public final class RateHubClient implements AutoCloseable {
 
     private void close(int code, String reason) {
         closedByUser = true;
+        caughtUp.clear();
         generation++;
         stopHeartbeat();
         failPending(new RateHubException(ErrorCode.NOT_CONNECTED, "the client is closed: " + reason));
@@ -491,18 +497,33 @@ public final class RateHubClient implements AutoCloseable {
                 long from = msg.path("lostFrom").asLong(0);
                 long to = msg.path("lostTo").asLong(0);
                 s.epoch = epoch;
-                s.lastSeq = from > 0 ? from - 1 : 0; // no range: a new epoch, what was lost is unknown
+                // Reported once here: the events still held start after the lost range. No range: a new epoch,
+                // what was lost is unknown, and the next event is taken as it comes.
+                s.lastSeq = to > 0 ? to : 0;
                 dispatch(s, l -> l.onGap(s.channel, from, to));
             }
             default -> s.epoch = epoch; // DELTA, REPLAY: the position stands
         }
         s.headAtSubscribe = head;
-        s.ready.complete(null);
         s.catchUp = s.privateBox ? count : 0;
         s.seenInCatchUp.clear();
         if (s.privateBox && count == 0) {
             s.lastSeq = Math.max(s.lastSeq, head);
         }
+        caughtUp.remove(s.channel);
+        s.catchUpLeft = count;
+        if (count == 0) {
+            caughtUp(s);
+        }
+    }
+
+    /**
+     * The channel's catch-up is in the cache: its rates may be live, and {@link Subscription#ready()} completes, on
+     * the listener executor so that the listeners have had every catch-up update before it.
+     */
+    private void caughtUp(Sub s) {
+        caughtUp.add(s.channel);
+        listeners.execute(() -> s.ready.complete(null));
     }
 
     private void update(JsonNode u) {
@@ -510,6 +531,15 @@ public final class RateHubClient implements AutoCloseable {
         if (s == null) {
             return; // unsubscribed meanwhile
         }
+        apply(s, u);
+        // The first `count` updates of the channel after `subscribed` are its catch-up (PROTOCOL.md: they come
+        // before any live update; a newer value replacing a queued one still counts once).
+        if (s.catchUpLeft > 0 && --s.catchUpLeft == 0 && subs.get(s.channel) == s) {
+            caughtUp(s);
+        }
+    }
+
+    private void apply(Sub s, JsonNode u) {
         long seq = u.path("seq").asLong();
         if (s.privateBox && s.catchUp > 0) {
             s.catchUp--;
@@ -622,6 +652,7 @@ public final class RateHubClient implements AutoCloseable {
             LOG.warn("ratehub: the subscription to {} was refused: {} {}", refused.channel, e.code().wireName(),
                     e.getMessage());
             subs.remove(refused.channel);
+            caughtUp.remove(refused.channel);
             clearCache(refused.channel);
             refused.pendingId = null;
             refused.ready.completeExceptionally(e);
@@ -759,6 +790,7 @@ public final class RateHubClient implements AutoCloseable {
                     Sub s = subs.get(channel);
                     if (s != null && s.listeners.remove(l) && s.listeners.isEmpty()) {
                         subs.remove(channel);
+                        caughtUp.remove(channel);
                         clearCache(channel);
                         if (authenticated) {
                             ObjectNode m = codec.newObject();
@@ -810,6 +842,10 @@ public final class RateHubClient implements AutoCloseable {
         ConnectionState s = published;
         if (s.status() != ConnectionState.Status.CONNECTED) {
             return new LiveRate(r, false, "not connected (" + s.status() + ")");
+        }
+        if (!caughtUp.contains(Channels.storeRates(r.storeId()))) {
+            return new LiveRate(r, false, "not yet confirmed on this link (catching up "
+                    + Channels.storeRates(r.storeId()) + ")");
         }
         if (r.stale()) {
             return new LiveRate(r, false, "the market for " + r.pair() + " is stale");
