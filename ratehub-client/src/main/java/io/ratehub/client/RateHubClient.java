@@ -71,17 +71,21 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Connection.</b> States CONNECTING, CONNECTED, RECONNECTING (with attempt and delay) and CLOSED, reported to
  * {@link #onStateChange} listeners. A lost link is reopened with exponential backoff and jitter
- * ({@link ReconnectPolicy}); refused credentials (close 4001) and {@link #close()} end the client for good. A
- * heartbeat ({@code ping} every {@link Builder#heartbeatInterval}) detects a dead link even when TCP does not: a link
- * silent for {@link Builder#deadLinkTimeout} is dropped and reopened.
+ * ({@link ReconnectPolicy}); refused credentials (close 4001) and {@link #close()} end the client for good. The
+ * client pings a link it has heard nothing from for {@link Builder#heartbeatInterval} (WebSocket pings, which the
+ * server answers by itself), so a healthy link is always heard from; a link silent for
+ * {@link Builder#deadLinkTimeout} is dead even when TCP has not noticed, and is dropped and reopened. Every
+ * subscription sent on a link must be acknowledged within {@link Builder#subscribeAckTimeout}, or the link is
+ * reopened too.
  *
  * <p><b>Recovery.</b> The client remembers each channel's epoch and last sequence number and resubscribes from them
  * after a reconnect: each event of an event channel reaches listeners once and in order (duplicates are dropped,
  * losses reported through {@link ChannelListener#onGap}), and a state channel never goes back to an older value.
  *
  * <p><b>Rates.</b> {@link #rate} answers from a local cache of every subscribed store's rates, and says whether a
- * rate may be quoted: not while disconnected, not when the hub marks it stale, not after its override ended, and not
- * when the link has been silent for longer than {@link Builder#deadLinkTimeout}.
+ * rate may be quoted: not while disconnected, not before its subscription is caught up on the current link, not when
+ * the hub marks it stale, not after its override ended, and not when nothing has been heard on the link for longer
+ * than the liveness bound {@link Builder#livenessTimeout} (5 s by default).
  *
  * <p><b>Commands</b> return {@link CompletableFuture}s that fail with {@link RateHubException}s carrying the
  * server's error code. While disconnected they fail at once with {@link ErrorCode#NOT_CONNECTED}, unless
@@ -103,6 +107,7 @@ public final class RateHubClient implements AutoCloseable {
     private final boolean ownLoop;
     private final Executor listeners;
     private final ReconnectPolicy reconnect;
+    private final Duration livenessTimeout;
     private final Duration heartbeatInterval;
     private final Duration deadLinkTimeout;
     private final Duration requestTimeout;
@@ -123,6 +128,7 @@ public final class RateHubClient implements AutoCloseable {
     private boolean closedByUser;
     private long commandIds;
     private Instant lastReceived = Instant.EPOCH;
+    private Instant lastPing = Instant.EPOCH;
     private ScheduledFuture<?> heartbeat;
     private final Map<String, Pending> pending = new LinkedHashMap<>();
     private final List<Runnable> waitingForConnection = new ArrayList<>();
@@ -184,8 +190,9 @@ public final class RateHubClient implements AutoCloseable {
         });
         this.listeners = new SerialExecutor(base);
         this.reconnect = b.reconnect;
-        this.heartbeatInterval = b.heartbeatInterval;
-        this.deadLinkTimeout = b.deadLinkTimeout;
+        this.livenessTimeout = b.livenessTimeout;
+        this.heartbeatInterval = b.heartbeatInterval();
+        this.deadLinkTimeout = b.deadLinkTimeout();
         this.requestTimeout = b.requestTimeout;
         this.subscribeAckTimeout = b.subscribeAckTimeout;
         this.waitForConnection = b.waitForConnection;
@@ -267,6 +274,15 @@ public final class RateHubClient implements AutoCloseable {
             }
 
             @Override
+            public void onPong() {
+                loop.execute(() -> {
+                    if (gen == generation) {
+                        heard();
+                    }
+                });
+            }
+
+            @Override
             public void onClosed(int code, String reason) {
                 loop.execute(() -> {
                     if (gen == generation) {
@@ -288,7 +304,7 @@ public final class RateHubClient implements AutoCloseable {
                 return;
             }
             link = l;
-            lastReceived = clock.instant();
+            heard();
             startHeartbeat(); // from the start: a silent link is dead even before its welcome
             loop.schedule(() -> {
                 if (gen == generation && link == l && !authenticated && !closedByUser) {
@@ -399,9 +415,14 @@ public final class RateHubClient implements AutoCloseable {
 
     // ---------------------------------------------------------------- incoming
 
-    private void received(String text) {
+    /** Something (a message or a pong) arrived on the current link: it is alive now. */
+    private void heard() {
         lastReceived = clock.instant();
         lastReceivedPublished = lastReceived;
+    }
+
+    private void received(String text) {
+        heard();
         JsonNode msg;
         try {
             msg = codec.readTree(text);
@@ -679,7 +700,8 @@ public final class RateHubClient implements AutoCloseable {
 
     private void startHeartbeat() {
         stopHeartbeat();
-        long every = heartbeatInterval.toNanos();
+        long every = Math.max(1, heartbeatInterval.toNanos() / 2); // a ping leaves within 1.5 intervals of silence
+        lastPing = Instant.EPOCH;
         heartbeat = loop.scheduleAtFixedRate(this::beat, every, every, TimeUnit.NANOSECONDS);
     }
 
@@ -690,20 +712,34 @@ public final class RateHubClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Keeps an idle link audible: when nothing has been heard for the heartbeat interval the client pings (a
+     * WebSocket ping, whose pong the server's WebSocket stack sends by itself; {@code {"op":"ping"}} only on a
+     * transport that cannot ping), so that a live link is heard from well within the liveness bound, and a link
+     * silent for the dead-link timeout is dropped and reopened.
+     */
     private void beat() {
-        if (link == null || closedByUser) {
+        ClientTransport.Link l = link;
+        if (l == null || closedByUser) {
             return;
         }
-        if (Duration.between(lastReceived, clock.instant()).compareTo(deadLinkTimeout) > 0) {
+        Instant now = clock.instant();
+        Duration silent = Duration.between(lastReceived, now);
+        if (silent.compareTo(deadLinkTimeout) > 0) {
             LOG.info("ratehub: nothing received for {}; the link is dead, reconnecting", deadLinkTimeout);
-            ClientTransport.Link dead = link;
-            linkLost(CloseCodes.HEARTBEAT_TIMEOUT, "no traffic within " + deadLinkTimeout);
-            dead.close(CloseCodes.HEARTBEAT_TIMEOUT, "dead link");
+            linkLost(CloseCodes.HEARTBEAT_TIMEOUT, "link silent for " + deadLinkTimeout);
+            l.close(CloseCodes.HEARTBEAT_TIMEOUT, "dead link");
             return;
         }
-        ObjectNode ping = codec.newObject();
-        ping.put("op", "ping");
-        sendRaw(ping);
+        if (silent.compareTo(heartbeatInterval) < 0 || Duration.between(lastPing, now).compareTo(heartbeatInterval) < 0) {
+            return; // heard recently, or a ping is already on its way
+        }
+        lastPing = now;
+        if (!l.ping()) {
+            ObjectNode ping = codec.newObject();
+            ping.put("op", "ping");
+            sendRaw(ping);
+        }
     }
 
     // ---------------------------------------------------------------- subscriptions
@@ -811,7 +847,12 @@ public final class RateHubClient implements AutoCloseable {
 
     // ---------------------------------------------------------------- the rate cache
 
-    /** The last rate received for a store and pair, and whether it may be quoted now. */
+    /**
+     * The last rate received for a store and pair, and whether it may be quoted now. It is not live while the client
+     * is not connected, before the store's subscription is caught up on the current link, when the hub marks it
+     * stale, after its override ended, or when nothing has been heard on the link for longer than
+     * {@link Builder#livenessTimeout} (5 s by default; the reason then starts with "link silent").
+     */
     public Optional<LiveRate> rate(String storeId, CurrencyPair pair) {
         Map<CurrencyPair, StoreRate> m = storeRates.get(storeId);
         StoreRate r = m == null ? null : m.get(pair);
@@ -853,8 +894,10 @@ public final class RateHubClient implements AutoCloseable {
         if (r.validUntil() != null && !now.isBefore(r.validUntil())) {
             return new LiveRate(r, false, "the override ended at " + r.validUntil());
         }
-        if (Duration.between(lastReceivedPublished, now).compareTo(deadLinkTimeout) > 0) {
-            return new LiveRate(r, false, "not confirmed for " + deadLinkTimeout);
+        Duration silent = Duration.between(lastReceivedPublished, now);
+        if (silent.compareTo(livenessTimeout) > 0) {
+            return new LiveRate(r, false, "link silent: nothing heard from the hub for " + silent
+                    + " (liveness bound " + livenessTimeout + ")");
         }
         return new LiveRate(r, true, null);
     }
@@ -1060,10 +1103,11 @@ public final class RateHubClient implements AutoCloseable {
 
     /** Builds a {@link RateHubClient}. Not thread-safe; each method documents its default. */
     public static final class Builder {
-        /** Default heartbeat interval: 10 seconds. */
-        public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(10);
-        /** Default silence after which the link is dead and rates are not live: 25 seconds. */
-        public static final Duration DEFAULT_DEAD_LINK_TIMEOUT = Duration.ofSeconds(25);
+        /**
+         * Default liveness bound: 5 seconds, within the engine's own 10 s market staleness, so that a stalled link
+         * never shows a rate live for longer than the market would.
+         */
+        public static final Duration DEFAULT_LIVENESS_TIMEOUT = Duration.ofSeconds(5);
         /** Default wait for a command's reply: 10 seconds. */
         public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
         /** Default wait for the server to acknowledge a subscription ({@code subscribed} or an error): 10 seconds. */
@@ -1076,8 +1120,9 @@ public final class RateHubClient implements AutoCloseable {
         private ScheduledExecutorService scheduler;
         private Executor listenerExecutor;
         private ReconnectPolicy reconnect = ReconnectPolicy.DEFAULT;
-        private Duration heartbeatInterval = DEFAULT_HEARTBEAT_INTERVAL;
-        private Duration deadLinkTimeout = DEFAULT_DEAD_LINK_TIMEOUT;
+        private Duration livenessTimeout = DEFAULT_LIVENESS_TIMEOUT;
+        private Duration heartbeatInterval; // null: a third of the liveness bound
+        private Duration deadLinkTimeout; // null: three times the liveness bound
         private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
         private Duration subscribeAckTimeout = DEFAULT_SUBSCRIBE_ACK_TIMEOUT;
         private Duration waitForConnection;
@@ -1141,19 +1186,49 @@ public final class RateHubClient implements AutoCloseable {
             return this;
         }
 
-        /** How often the client pings. Default {@link #DEFAULT_HEARTBEAT_INTERVAL}. */
+        /**
+         * The liveness bound: a cached rate ({@link RateHubClient#rate}, {@link LiveRate}) is live only while
+         * something (a message or a pong) has been heard on the link within this bound; past it every cached rate is
+         * NOT LIVE ("link silent"), and live again as soon as the link is heard from. The client pings an idle link
+         * (see {@link #heartbeatInterval}) so that a healthy link is always heard from well within the bound. Must
+         * exceed the heartbeat interval and be at most the dead-link timeout. Default
+         * {@link #DEFAULT_LIVENESS_TIMEOUT} (5 seconds).
+         *
+         * @since 0.1
+         */
+        public Builder livenessTimeout(Duration d) {
+            this.livenessTimeout = Require.positive("livenessTimeout", d);
+            return this;
+        }
+
+        /**
+         * Silence after which the client pings: a WebSocket ping frame (answered by the server's WebSocket stack,
+         * and not counted by its message limit), or an {@code {"op":"ping"}} message on a transport that cannot
+         * send pings ({@link ClientTransport.Link#ping()}), which does count. While the silence lasts it pings again
+         * each interval. Must be shorter than the liveness bound. Default: a third of
+         * {@link #livenessTimeout} (about 1.7 s with the default bound).
+         */
         public Builder heartbeatInterval(Duration d) {
             this.heartbeatInterval = Require.positive("heartbeatInterval", d);
             return this;
         }
 
         /**
-         * Silence after which the link is declared dead (and reopened) and cached rates stop being live. Must exceed
-         * the heartbeat interval. Default {@link #DEFAULT_DEAD_LINK_TIMEOUT}.
+         * Silence after which the link is declared dead, dropped and reopened (cached rates stopped being live
+         * earlier, at the liveness bound); also the longest wait for the {@code welcome} of a new link. At least
+         * the liveness bound. Default: three times {@link #livenessTimeout} (15 s with the default bound).
          */
         public Builder deadLinkTimeout(Duration d) {
             this.deadLinkTimeout = Require.positive("deadLinkTimeout", d);
             return this;
+        }
+
+        Duration heartbeatInterval() {
+            return heartbeatInterval != null ? heartbeatInterval : livenessTimeout.dividedBy(3);
+        }
+
+        Duration deadLinkTimeout() {
+            return deadLinkTimeout != null ? deadLinkTimeout : livenessTimeout.multipliedBy(3);
         }
 
         /** Wait for a command's reply. Default {@link #DEFAULT_REQUEST_TIMEOUT}. */
@@ -1200,9 +1275,13 @@ public final class RateHubClient implements AutoCloseable {
             if (headers.isEmpty() && authMessage == null) {
                 throw new ValidationException("credentials", null, "give apiKey, bearerToken or authMessage");
             }
-            if (deadLinkTimeout.compareTo(heartbeatInterval) <= 0) {
-                throw new ValidationException("deadLinkTimeout", deadLinkTimeout,
-                        "must exceed the heartbeat interval " + heartbeatInterval);
+            if (heartbeatInterval().compareTo(livenessTimeout) >= 0) {
+                throw new ValidationException("heartbeatInterval", heartbeatInterval(),
+                        "must be shorter than the liveness timeout " + livenessTimeout);
+            }
+            if (deadLinkTimeout().compareTo(livenessTimeout) < 0) {
+                throw new ValidationException("deadLinkTimeout", deadLinkTimeout(),
+                        "must be at least the liveness timeout " + livenessTimeout);
             }
             return new RateHubClient(this);
         }

@@ -93,7 +93,7 @@ class RateHubClientLinkTest {
         time.advance(Duration.ofMillis(100));
         ScriptedTransport.Attempt second = transport.last();
         assertThat(second).isNotSameAs(first);
-        second.opened().receive(Frames.welcome());
+        second.opened().receive(Frames.welcome()).answerPings = true;
         String id = second.subscribe("store:s1:rates").path("id").asText();
         second.receive(Frames.subscribed(id, "store:s1:rates", "STATE", "e1", 0, "SNAPSHOT", 0));
         time.advance(Duration.ofSeconds(30));
