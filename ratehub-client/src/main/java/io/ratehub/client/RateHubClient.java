@@ -71,17 +71,21 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Connection.</b> States CONNECTING, CONNECTED, RECONNECTING (with attempt and delay) and CLOSED, reported to
  * {@link #onStateChange} listeners. A lost link is reopened with exponential backoff and jitter
- * ({@link ReconnectPolicy}); refused credentials (close 4001) and {@link #close()} end the client for good. A
- * heartbeat ({@code ping} every {@link Builder#heartbeatInterval}) detects a dead link even when TCP does not: a link
- * silent for {@link Builder#deadLinkTimeout} is dropped and reopened.
+ * ({@link ReconnectPolicy}); refused credentials (close 4001) and {@link #close()} end the client for good. The
+ * client pings a link it has heard nothing from for {@link Builder#heartbeatInterval} (WebSocket pings, which the
+ * server answers by itself), so a healthy link is always heard from; a link silent for
+ * {@link Builder#deadLinkTimeout} is dead even when TCP has not noticed, and is dropped and reopened. Every
+ * subscription sent on a link must be acknowledged within {@link Builder#subscribeAckTimeout}, or the link is
+ * reopened too.
  *
  * <p><b>Recovery.</b> The client remembers each channel's epoch and last sequence number and resubscribes from them
  * after a reconnect: each event of an event channel reaches listeners once and in order (duplicates are dropped,
  * losses reported through {@link ChannelListener#onGap}), and a state channel never goes back to an older value.
  *
  * <p><b>Rates.</b> {@link #rate} answers from a local cache of every subscribed store's rates, and says whether a
- * rate may be quoted: not while disconnected, not when the hub marks it stale, not after its override ended, and not
- * when the link has been silent for longer than {@link Builder#deadLinkTimeout}.
+ * rate may be quoted: not while disconnected, not before its subscription is caught up on the current link, not when
+ * the hub marks it stale, not after its override ended, and not when nothing has been heard on the link for longer
+ * than the liveness bound {@link Builder#livenessTimeout} (5 s by default).
  *
  * <p><b>Commands</b> return {@link CompletableFuture}s that fail with {@link RateHubException}s carrying the
  * server's error code. While disconnected they fail at once with {@link ErrorCode#NOT_CONNECTED}, unless
@@ -103,9 +107,11 @@ public final class RateHubClient implements AutoCloseable {
     private final boolean ownLoop;
     private final Executor listeners;
     private final ReconnectPolicy reconnect;
+    private final Duration livenessTimeout;
     private final Duration heartbeatInterval;
     private final Duration deadLinkTimeout;
     private final Duration requestTimeout;
+    private final Duration subscribeAckTimeout;
     private final Duration waitForConnection;
     private final Clock clock;
     private final JsonCodec codec;
@@ -114,12 +120,15 @@ public final class RateHubClient implements AutoCloseable {
     // Everything below is touched on the event loop only, unless noted.
     private ConnectionState state = ConnectionState.connecting();
     private ClientTransport.Link link;
+    // Messages of the link being opened that arrived before its open future completed; null when none is opening.
+    private List<String> early;
     private long generation;
     private int attempt;
     private boolean authenticated;
     private boolean closedByUser;
     private long commandIds;
     private Instant lastReceived = Instant.EPOCH;
+    private Instant lastPing = Instant.EPOCH;
     private ScheduledFuture<?> heartbeat;
     private final Map<String, Pending> pending = new LinkedHashMap<>();
     private final List<Runnable> waitingForConnection = new ArrayList<>();
@@ -131,6 +140,8 @@ public final class RateHubClient implements AutoCloseable {
     private final Map<CurrencyPair, MarketRate> marketRates = new ConcurrentHashMap<>();
     private volatile ConnectionState published = state;
     private volatile Instant lastReceivedPublished = Instant.EPOCH;
+    // Channels acknowledged and caught up on the current link: a cached rate is live only when its channel is.
+    private final Set<String> caughtUp = ConcurrentHashMap.newKeySet();
 
     private record Pending(String resultField, Class<?> type, CompletableFuture<Object> future,
                            ScheduledFuture<?> timeout) {
@@ -147,6 +158,9 @@ public final class RateHubClient implements AutoCloseable {
         boolean privateBox;
         int catchUp;
         long headAtSubscribe;
+        String pendingId; // id of the subscribe sent on the current link and not yet acknowledged
+        int catchUpLeft; // updates of the current catch-up still to come (every channel kind)
+        boolean sent; // a subscribe went out on the current link
         final Set<Long> seenInCatchUp = new HashSet<>();
         final CompletableFuture<Void> ready = new CompletableFuture<>();
 
@@ -176,9 +190,11 @@ public final class RateHubClient implements AutoCloseable {
         });
         this.listeners = new SerialExecutor(base);
         this.reconnect = b.reconnect;
-        this.heartbeatInterval = b.heartbeatInterval;
-        this.deadLinkTimeout = b.deadLinkTimeout;
+        this.livenessTimeout = b.livenessTimeout;
+        this.heartbeatInterval = b.heartbeatInterval();
+        this.deadLinkTimeout = b.deadLinkTimeout();
         this.requestTimeout = b.requestTimeout;
+        this.subscribeAckTimeout = b.subscribeAckTimeout;
         this.waitForConnection = b.waitForConnection;
         this.clock = b.clock;
         this.codec = JsonCodec.create();
@@ -238,12 +254,30 @@ public final class RateHubClient implements AutoCloseable {
     private void openLink() {
         long gen = ++generation;
         authenticated = false;
+        // Messages can reach the listener before open() returns or before its future completes (the handshake
+        // finished first): they wait here and are handled, in order, once the link is recorded.
+        List<String> buffer = new ArrayList<>();
+        early = buffer;
         transport.open(uri, headers, new ClientTransport.Listener() {
             @Override
             public void onText(String text) {
                 loop.execute(() -> {
-                    if (gen == generation) {
+                    if (gen != generation) {
+                        return;
+                    }
+                    if (early == buffer) {
+                        buffer.add(text);
+                    } else {
                         received(text);
+                    }
+                });
+            }
+
+            @Override
+            public void onPong() {
+                loop.execute(() -> {
+                    if (gen == generation) {
+                        heard();
                     }
                 });
             }
@@ -263,13 +297,14 @@ public final class RateHubClient implements AutoCloseable {
                 }
                 return;
             }
+            early = null;
             if (error != null) {
                 LOG.debug("ratehub: could not open a link to {}: {}", uri, error.toString());
                 linkLost(1006, "could not connect: " + rootMessage(error));
                 return;
             }
             link = l;
-            lastReceived = clock.instant();
+            heard();
             startHeartbeat(); // from the start: a silent link is dead even before its welcome
             loop.schedule(() -> {
                 if (gen == generation && link == l && !authenticated && !closedByUser) {
@@ -284,6 +319,12 @@ public final class RateHubClient implements AutoCloseable {
                 authMessage.forEach(auth::put);
                 sendRaw(auth);
             }
+            for (String text : buffer) {
+                if (gen != generation) {
+                    break; // a message of the buffer ended the link
+                }
+                received(text);
+            }
         }));
     }
 
@@ -296,7 +337,14 @@ public final class RateHubClient implements AutoCloseable {
 
     private void linkLost(int code, String reason) {
         link = null;
+        early = null;
         authenticated = false;
+        caughtUp.clear();
+        for (Sub s : subs.values()) {
+            s.pendingId = null;
+            s.sent = false;
+            s.catchUpLeft = 0;
+        }
         stopHeartbeat();
         failPending(new RateHubException(ErrorCode.CONNECTION_LOST,
                 "the connection was lost before the reply (" + code + " " + reason + "); the outcome is unknown"));
@@ -324,6 +372,7 @@ public final class RateHubClient implements AutoCloseable {
 
     private void close(int code, String reason) {
         closedByUser = true;
+        caughtUp.clear();
         generation++;
         stopHeartbeat();
         failPending(new RateHubException(ErrorCode.NOT_CONNECTED, "the client is closed: " + reason));
@@ -366,9 +415,14 @@ public final class RateHubClient implements AutoCloseable {
 
     // ---------------------------------------------------------------- incoming
 
-    private void received(String text) {
+    /** Something (a message or a pong) arrived on the current link: it is alive now. */
+    private void heard() {
         lastReceived = clock.instant();
         lastReceivedPublished = lastReceived;
+    }
+
+    private void received(String text) {
+        heard();
         JsonNode msg;
         try {
             msg = codec.readTree(text);
@@ -405,15 +459,32 @@ public final class RateHubClient implements AutoCloseable {
     }
 
     private void sendSubscribe(Sub s) {
+        String id = "s" + (++commandIds);
         ObjectNode m = codec.newObject();
         m.put("op", "subscribe");
+        m.put("id", id);
         m.put("channel", s.channel);
         if (s.epoch != null) {
             ObjectNode from = m.putObject("from");
             from.put("epoch", s.epoch);
             from.put("seq", s.lastSeq);
         }
-        sendRaw(m);
+        ClientTransport.Link l = link;
+        if (!sendRaw(m)) {
+            // Not lost: the subscription stays in place and goes out with the next link's welcome.
+            LOG.warn("ratehub: no link to subscribe to {} on; it is sent when the next link is welcomed", s.channel);
+            return;
+        }
+        s.pendingId = id;
+        s.sent = true;
+        loop.schedule(() -> {
+            if (id.equals(s.pendingId) && subs.get(s.channel) == s && link == l && !closedByUser) {
+                LOG.warn("ratehub: the subscription to {} was not acknowledged within {}; reopening the link",
+                        s.channel, subscribeAckTimeout);
+                linkLost(1006, "subscribe " + s.channel + " not acknowledged within " + subscribeAckTimeout);
+                l.close(CloseCodes.NORMAL, "subscription not acknowledged");
+            }
+        }, subscribeAckTimeout.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     private void subscribed(JsonNode msg) {
@@ -421,6 +492,10 @@ public final class RateHubClient implements AutoCloseable {
         if (s == null) {
             return;
         }
+        if (msg.hasNonNull("id") && !msg.path("id").asText().equals(s.pendingId)) {
+            return; // the answer to an earlier subscribe of the channel (cancelled and subscribed again)
+        }
+        s.pendingId = null;
         String recovery = msg.path("recovery").asText();
         String epoch = msg.path("epoch").asText();
         long head = msg.path("seq").asLong();
@@ -443,18 +518,33 @@ public final class RateHubClient implements AutoCloseable {
                 long from = msg.path("lostFrom").asLong(0);
                 long to = msg.path("lostTo").asLong(0);
                 s.epoch = epoch;
-                s.lastSeq = from > 0 ? from - 1 : 0; // no range: a new epoch, what was lost is unknown
+                // Reported once here: the events still held start after the lost range. No range: a new epoch,
+                // what was lost is unknown, and the next event is taken as it comes.
+                s.lastSeq = to > 0 ? to : 0;
                 dispatch(s, l -> l.onGap(s.channel, from, to));
             }
             default -> s.epoch = epoch; // DELTA, REPLAY: the position stands
         }
         s.headAtSubscribe = head;
-        s.ready.complete(null);
         s.catchUp = s.privateBox ? count : 0;
         s.seenInCatchUp.clear();
         if (s.privateBox && count == 0) {
             s.lastSeq = Math.max(s.lastSeq, head);
         }
+        caughtUp.remove(s.channel);
+        s.catchUpLeft = count;
+        if (count == 0) {
+            caughtUp(s);
+        }
+    }
+
+    /**
+     * The channel's catch-up is in the cache: its rates may be live, and {@link Subscription#ready()} completes, on
+     * the listener executor so that the listeners have had every catch-up update before it.
+     */
+    private void caughtUp(Sub s) {
+        caughtUp.add(s.channel);
+        listeners.execute(() -> s.ready.complete(null));
     }
 
     private void update(JsonNode u) {
@@ -462,6 +552,15 @@ public final class RateHubClient implements AutoCloseable {
         if (s == null) {
             return; // unsubscribed meanwhile
         }
+        apply(s, u);
+        // The first `count` updates of the channel after `subscribed` are its catch-up (PROTOCOL.md: they come
+        // before any live update; a newer value replacing a queued one still counts once).
+        if (s.catchUpLeft > 0 && --s.catchUpLeft == 0 && subs.get(s.channel) == s) {
+            caughtUp(s);
+        }
+    }
+
+    private void apply(Sub s, JsonNode u) {
         long seq = u.path("seq").asLong();
         if (s.privateBox && s.catchUp > 0) {
             s.catchUp--;
@@ -556,10 +655,28 @@ public final class RateHubClient implements AutoCloseable {
 
     private void error(JsonNode msg) {
         RateHubException e = toException(msg);
-        Pending p = msg.hasNonNull("id") ? pending.remove(msg.path("id").asText()) : null;
+        String id = msg.hasNonNull("id") ? msg.path("id").asText() : null;
+        Pending p = id != null ? pending.remove(id) : null;
+        Sub refused = null;
+        if (id != null) {
+            for (Sub s : subs.values()) {
+                if (id.equals(s.pendingId)) {
+                    refused = s;
+                }
+            }
+        }
         if (p != null) {
             p.timeout().cancel(false);
             p.future().completeExceptionally(e);
+        } else if (refused != null) {
+            // The server refused the subscription (forbidden, limit_exceeded, ...): it ends here, visibly.
+            LOG.warn("ratehub: the subscription to {} was refused: {} {}", refused.channel, e.code().wireName(),
+                    e.getMessage());
+            subs.remove(refused.channel);
+            caughtUp.remove(refused.channel);
+            clearCache(refused.channel);
+            refused.pendingId = null;
+            refused.ready.completeExceptionally(e);
         } else {
             LOG.warn("ratehub: server error {}: {}", e.code().wireName(), e.getMessage());
         }
@@ -583,7 +700,8 @@ public final class RateHubClient implements AutoCloseable {
 
     private void startHeartbeat() {
         stopHeartbeat();
-        long every = heartbeatInterval.toNanos();
+        long every = Math.max(1, heartbeatInterval.toNanos() / 2); // a ping leaves within 1.5 intervals of silence
+        lastPing = Instant.EPOCH;
         heartbeat = loop.scheduleAtFixedRate(this::beat, every, every, TimeUnit.NANOSECONDS);
     }
 
@@ -594,20 +712,34 @@ public final class RateHubClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Keeps an idle link audible: when nothing has been heard for the heartbeat interval the client pings (a
+     * WebSocket ping, whose pong the server's WebSocket stack sends by itself; {@code {"op":"ping"}} only on a
+     * transport that cannot ping), so that a live link is heard from well within the liveness bound, and a link
+     * silent for the dead-link timeout is dropped and reopened.
+     */
     private void beat() {
-        if (link == null || closedByUser) {
+        ClientTransport.Link l = link;
+        if (l == null || closedByUser) {
             return;
         }
-        if (Duration.between(lastReceived, clock.instant()).compareTo(deadLinkTimeout) > 0) {
+        Instant now = clock.instant();
+        Duration silent = Duration.between(lastReceived, now);
+        if (silent.compareTo(deadLinkTimeout) > 0) {
             LOG.info("ratehub: nothing received for {}; the link is dead, reconnecting", deadLinkTimeout);
-            ClientTransport.Link dead = link;
-            linkLost(CloseCodes.HEARTBEAT_TIMEOUT, "no traffic within " + deadLinkTimeout);
-            dead.close(CloseCodes.HEARTBEAT_TIMEOUT, "dead link");
+            linkLost(CloseCodes.HEARTBEAT_TIMEOUT, "link silent for " + deadLinkTimeout);
+            l.close(CloseCodes.HEARTBEAT_TIMEOUT, "dead link");
             return;
         }
-        ObjectNode ping = codec.newObject();
-        ping.put("op", "ping");
-        sendRaw(ping);
+        if (silent.compareTo(heartbeatInterval) < 0 || Duration.between(lastPing, now).compareTo(heartbeatInterval) < 0) {
+            return; // heard recently, or a ping is already on its way
+        }
+        lastPing = now;
+        if (!l.ping()) {
+            ObjectNode ping = codec.newObject();
+            ping.put("op", "ping");
+            sendRaw(ping);
+        }
     }
 
     // ---------------------------------------------------------------- subscriptions
@@ -694,6 +826,7 @@ public final class RateHubClient implements AutoCloseable {
                     Sub s = subs.get(channel);
                     if (s != null && s.listeners.remove(l) && s.listeners.isEmpty()) {
                         subs.remove(channel);
+                        caughtUp.remove(channel);
                         clearCache(channel);
                         if (authenticated) {
                             ObjectNode m = codec.newObject();
@@ -714,7 +847,12 @@ public final class RateHubClient implements AutoCloseable {
 
     // ---------------------------------------------------------------- the rate cache
 
-    /** The last rate received for a store and pair, and whether it may be quoted now. */
+    /**
+     * The last rate received for a store and pair, and whether it may be quoted now. It is not live while the client
+     * is not connected, before the store's subscription is caught up on the current link, when the hub marks it
+     * stale, after its override ended, or when nothing has been heard on the link for longer than
+     * {@link Builder#livenessTimeout} (5 s by default; the reason then starts with "link silent").
+     */
     public Optional<LiveRate> rate(String storeId, CurrencyPair pair) {
         Map<CurrencyPair, StoreRate> m = storeRates.get(storeId);
         StoreRate r = m == null ? null : m.get(pair);
@@ -746,14 +884,20 @@ public final class RateHubClient implements AutoCloseable {
         if (s.status() != ConnectionState.Status.CONNECTED) {
             return new LiveRate(r, false, "not connected (" + s.status() + ")");
         }
+        if (!caughtUp.contains(Channels.storeRates(r.storeId()))) {
+            return new LiveRate(r, false, "not yet confirmed on this link (catching up "
+                    + Channels.storeRates(r.storeId()) + ")");
+        }
         if (r.stale()) {
             return new LiveRate(r, false, "the market for " + r.pair() + " is stale");
         }
         if (r.validUntil() != null && !now.isBefore(r.validUntil())) {
             return new LiveRate(r, false, "the override ended at " + r.validUntil());
         }
-        if (Duration.between(lastReceivedPublished, now).compareTo(deadLinkTimeout) > 0) {
-            return new LiveRate(r, false, "not confirmed for " + deadLinkTimeout);
+        Duration silent = Duration.between(lastReceivedPublished, now);
+        if (silent.compareTo(livenessTimeout) > 0) {
+            return new LiveRate(r, false, "link silent: nothing heard from the hub for " + silent
+                    + " (liveness bound " + livenessTimeout + ")");
         }
         return new LiveRate(r, true, null);
     }
@@ -916,19 +1060,36 @@ public final class RateHubClient implements AutoCloseable {
             }
         }, requestTimeout.toNanos(), TimeUnit.NANOSECONDS);
         pending.put(id, new Pending(resultField, type, future, timeout));
-        sendRaw(m);
+        if (!sendRaw(m)) {
+            pending.remove(id);
+            timeout.cancel(false);
+            future.completeExceptionally(new RateHubException(ErrorCode.NOT_CONNECTED,
+                    "no link; " + op + " was not sent"));
+        }
     }
 
-    private void sendRaw(ObjectNode m) {
+    /**
+     * Sends on the current link. Never a silent no-op: false when there is no link (the caller fails or keeps what
+     * it sent), and a send that fails on the link ends the link, failing pending commands with
+     * {@link ErrorCode#CONNECTION_LOST} and resubscribing on the next one.
+     */
+    private boolean sendRaw(ObjectNode m) {
         ClientTransport.Link l = link;
         if (l == null) {
-            return;
+            return false;
         }
         l.send(codec.encode(m)).whenComplete((v, e) -> {
             if (e != null) {
-                LOG.debug("ratehub: a send failed: {}", e.toString());
+                loop.execute(() -> {
+                    if (link == l && !closedByUser) {
+                        LOG.warn("ratehub: a send failed ({}); reopening the link", rootMessage(e));
+                        linkLost(1006, "a send failed: " + rootMessage(e));
+                        l.close(CloseCodes.NORMAL, "send failed");
+                    }
+                });
             }
         });
+        return true;
     }
 
     private void failPending(RateHubException e) {
@@ -942,12 +1103,15 @@ public final class RateHubClient implements AutoCloseable {
 
     /** Builds a {@link RateHubClient}. Not thread-safe; each method documents its default. */
     public static final class Builder {
-        /** Default heartbeat interval: 10 seconds. */
-        public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(10);
-        /** Default silence after which the link is dead and rates are not live: 25 seconds. */
-        public static final Duration DEFAULT_DEAD_LINK_TIMEOUT = Duration.ofSeconds(25);
+        /**
+         * Default liveness bound: 5 seconds, within the engine's own 10 s market staleness, so that a stalled link
+         * never shows a rate live for longer than the market would.
+         */
+        public static final Duration DEFAULT_LIVENESS_TIMEOUT = Duration.ofSeconds(5);
         /** Default wait for a command's reply: 10 seconds. */
         public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
+        /** Default wait for the server to acknowledge a subscription ({@code subscribed} or an error): 10 seconds. */
+        public static final Duration DEFAULT_SUBSCRIBE_ACK_TIMEOUT = Duration.ofSeconds(10);
 
         private URI uri;
         private final Map<String, String> headers = new HashMap<>();
@@ -956,9 +1120,11 @@ public final class RateHubClient implements AutoCloseable {
         private ScheduledExecutorService scheduler;
         private Executor listenerExecutor;
         private ReconnectPolicy reconnect = ReconnectPolicy.DEFAULT;
-        private Duration heartbeatInterval = DEFAULT_HEARTBEAT_INTERVAL;
-        private Duration deadLinkTimeout = DEFAULT_DEAD_LINK_TIMEOUT;
+        private Duration livenessTimeout = DEFAULT_LIVENESS_TIMEOUT;
+        private Duration heartbeatInterval; // null: a third of the liveness bound
+        private Duration deadLinkTimeout; // null: three times the liveness bound
         private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
+        private Duration subscribeAckTimeout = DEFAULT_SUBSCRIBE_ACK_TIMEOUT;
         private Duration waitForConnection;
         private Clock clock = Clock.systemUTC();
         private Random random = new Random();
@@ -1020,24 +1186,65 @@ public final class RateHubClient implements AutoCloseable {
             return this;
         }
 
-        /** How often the client pings. Default {@link #DEFAULT_HEARTBEAT_INTERVAL}. */
+        /**
+         * The liveness bound: a cached rate ({@link RateHubClient#rate}, {@link LiveRate}) is live only while
+         * something (a message or a pong) has been heard on the link within this bound; past it every cached rate is
+         * NOT LIVE ("link silent"), and live again as soon as the link is heard from. The client pings an idle link
+         * (see {@link #heartbeatInterval}) so that a healthy link is always heard from well within the bound. Must
+         * exceed the heartbeat interval and be at most the dead-link timeout. Default
+         * {@link #DEFAULT_LIVENESS_TIMEOUT} (5 seconds).
+         *
+         * @since 0.1
+         */
+        public Builder livenessTimeout(Duration d) {
+            this.livenessTimeout = Require.positive("livenessTimeout", d);
+            return this;
+        }
+
+        /**
+         * Silence after which the client pings: a WebSocket ping frame (answered by the server's WebSocket stack,
+         * and not counted by its message limit), or an {@code {"op":"ping"}} message on a transport that cannot
+         * send pings ({@link ClientTransport.Link#ping()}), which does count. While the silence lasts it pings again
+         * each interval. Must be shorter than the liveness bound. Default: a third of
+         * {@link #livenessTimeout} (about 1.7 s with the default bound).
+         */
         public Builder heartbeatInterval(Duration d) {
             this.heartbeatInterval = Require.positive("heartbeatInterval", d);
             return this;
         }
 
         /**
-         * Silence after which the link is declared dead (and reopened) and cached rates stop being live. Must exceed
-         * the heartbeat interval. Default {@link #DEFAULT_DEAD_LINK_TIMEOUT}.
+         * Silence after which the link is declared dead, dropped and reopened (cached rates stopped being live
+         * earlier, at the liveness bound); also the longest wait for the {@code welcome} of a new link. At least
+         * the liveness bound. Default: three times {@link #livenessTimeout} (15 s with the default bound).
          */
         public Builder deadLinkTimeout(Duration d) {
             this.deadLinkTimeout = Require.positive("deadLinkTimeout", d);
             return this;
         }
 
+        Duration heartbeatInterval() {
+            return heartbeatInterval != null ? heartbeatInterval : livenessTimeout.dividedBy(3);
+        }
+
+        Duration deadLinkTimeout() {
+            return deadLinkTimeout != null ? deadLinkTimeout : livenessTimeout.multipliedBy(3);
+        }
+
         /** Wait for a command's reply. Default {@link #DEFAULT_REQUEST_TIMEOUT}. */
         public Builder requestTimeout(Duration d) {
             this.requestTimeout = Require.positive("requestTimeout", d);
+            return this;
+        }
+
+        /**
+         * How long a connected client waits for the server to acknowledge each subscription it sent on the link
+         * ({@code subscribed}, or an error, which fails the subscription). When one is not acknowledged in time the
+         * link is dropped and reopened, and every subscription is sent again. Default
+         * {@link #DEFAULT_SUBSCRIBE_ACK_TIMEOUT} (10 seconds).
+         */
+        public Builder subscribeAckTimeout(Duration d) {
+            this.subscribeAckTimeout = Require.positive("subscribeAckTimeout", d);
             return this;
         }
 
@@ -1068,9 +1275,13 @@ public final class RateHubClient implements AutoCloseable {
             if (headers.isEmpty() && authMessage == null) {
                 throw new ValidationException("credentials", null, "give apiKey, bearerToken or authMessage");
             }
-            if (deadLinkTimeout.compareTo(heartbeatInterval) <= 0) {
-                throw new ValidationException("deadLinkTimeout", deadLinkTimeout,
-                        "must exceed the heartbeat interval " + heartbeatInterval);
+            if (heartbeatInterval().compareTo(livenessTimeout) >= 0) {
+                throw new ValidationException("heartbeatInterval", heartbeatInterval(),
+                        "must be shorter than the liveness timeout " + livenessTimeout);
+            }
+            if (deadLinkTimeout().compareTo(livenessTimeout) < 0) {
+                throw new ValidationException("deadLinkTimeout", deadLinkTimeout(),
+                        "must be at least the liveness timeout " + livenessTimeout);
             }
             return new RateHubClient(this);
         }

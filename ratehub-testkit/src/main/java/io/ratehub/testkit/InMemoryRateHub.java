@@ -131,7 +131,8 @@ public final class InMemoryRateHub implements AutoCloseable {
 
     /**
      * A client for {@code principal}, not yet connected, with the kit's defaults: in-memory transport, virtual time,
-     * listeners on the kit's worker, heartbeat 10 s, dead link after 25 s, reconnect from 250 ms.
+     * listeners on the kit's worker, the client's liveness defaults (rates not live after 5 s of silence, a ping
+     * after 1.7 s of it, dead link after 15 s), reconnect from 250 ms.
      */
     public RateHubClient client(Principal principal) {
         return client(principal, b -> { });

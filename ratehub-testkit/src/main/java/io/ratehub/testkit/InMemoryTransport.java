@@ -18,7 +18,9 @@ import java.util.function.Consumer;
 /**
  * A {@link ClientTransport} that joins a client to a {@link ProtocolService} in memory: the same protocol,
  * hub and engine code as over WebSocket, with no sockets. Every delivery runs on the {@link VirtualTime} worker, and
- * the {@link Network} it implements lets a test drop, delay and cut messages.
+ * the {@link Network} it implements lets a test drop, delay and cut messages. The client's WebSocket pings
+ * ({@link Link#ping()}) are answered with pongs, as a WebSocket server does by itself; they travel, and are
+ * dropped or delayed, like messages.
  *
  * <p>Thread-safe.
  */
@@ -26,6 +28,7 @@ public final class InMemoryTransport implements ClientTransport, Network {
     private final ProtocolService service;
     private final VirtualTime time;
     private final AtomicInteger opened = new AtomicInteger();
+    private final AtomicInteger pongs = new AtomicInteger();
     private volatile boolean dropping;
     private volatile Duration delay = Duration.ZERO;
     private volatile boolean refusing;
@@ -103,6 +106,11 @@ public final class InMemoryTransport implements ClientTransport, Network {
         return opened.get();
     }
 
+    @Override
+    public int pingsAnswered() {
+        return pongs.get();
+    }
+
     /** One in-memory link: the client's end and the server's end. */
     private final class MemoryLink implements Link {
         private final Listener listener;
@@ -142,6 +150,27 @@ public final class InMemoryTransport implements ClientTransport, Network {
                 });
             }
             return CompletableFuture.completedFuture(null);
+        }
+
+        /**
+         * A WebSocket ping: the server's WebSocket stack answers it with a pong by itself (the protocol never sees
+         * it), so it travels, and is lost, like any frame.
+         */
+        @Override
+        public boolean ping() {
+            if (!ended.get() && !dropping) {
+                deliver(() -> {
+                    if (!ended.get() && !dropping) {
+                        pongs.incrementAndGet();
+                        deliver(() -> {
+                            if (!ended.get()) {
+                                listener.onPong();
+                            }
+                        });
+                    }
+                });
+            }
+            return true;
         }
 
         @Override

@@ -23,4 +23,12 @@ public interface Network {
 
     /** How many links the client has opened so far. */
     int linksOpened();
+
+    /**
+     * How many of the client's WebSocket pings reached the server side and were answered with a pong (pongs still
+     * travel back, and can be dropped or delayed on the way).
+     *
+     * @since 0.1
+     */
+    int pingsAnswered();
 }

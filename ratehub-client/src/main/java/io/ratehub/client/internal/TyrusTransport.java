@@ -6,9 +6,11 @@ import jakarta.websocket.CloseReason;
 import jakarta.websocket.Endpoint;
 import jakarta.websocket.EndpointConfig;
 import jakarta.websocket.MessageHandler;
+import jakarta.websocket.PongMessage;
 import jakarta.websocket.Session;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -56,6 +58,7 @@ public final class TyrusTransport implements ClientTransport {
             public void onOpen(Session session, EndpointConfig c) {
                 session.setMaxTextMessageBufferSize(16 << 20);
                 session.addMessageHandler(String.class, (MessageHandler.Whole<String>) listener::onText);
+                session.addMessageHandler(PongMessage.class, (MessageHandler.Whole<PongMessage>) p -> listener.onPong());
                 result.complete(new TyrusLink(session));
             }
 
@@ -109,6 +112,16 @@ public final class TyrusTransport implements ClientTransport {
                 done.completeExceptionally(e);
             }
             return done;
+        }
+
+        @Override
+        public boolean ping() {
+            try {
+                session.getAsyncRemote().sendPing(ByteBuffer.allocate(0));
+            } catch (IOException | RuntimeException e) {
+                // The link is broken: its silence ends it (the client's dead-link timeout), as with a lost pong.
+            }
+            return true;
         }
 
         @Override
