@@ -2,8 +2,9 @@
 // No build step, no dependencies. Address: /board/#store=<id>&key=<api key>   (or &token=<JWT>)
 'use strict';
 (function () {
-  const HEARTBEAT_MS = 10000;      // send {"op":"ping"} this often (browsers cannot see WebSocket pings)
-  const DEAD_LINK_MS = 25000;      // nothing received for this long: the link is dead, replace it
+  const LIVENESS_MS = 5000;        // nothing received for this long: no rate is shown live (inside the market's 10 s)
+  const PING_AFTER_MS = 2000;      // this long silent: send {"op":"ping"} (browsers cannot see WebSocket pings)
+  const DEAD_LINK_MS = 15000;      // nothing received for this long: the link is dead, replace it
   const BACKOFF_MIN_MS = 500;
   const BACKOFF_MAX_MS = 10000;
   const FLASH_MS = 1200;
@@ -214,7 +215,7 @@
   // not ended. Anything else is shown as not live: the board never shows an old rate as current.
   function notLiveBecause(rate) {
     if (!connected()) { return 'no connection'; }
-    if (Date.now() - lastReceived > DEAD_LINK_MS) { return 'no traffic'; }
+    if (Date.now() - lastReceived > LIVENESS_MS) { return 'no traffic'; }
     if (rate.stale) { return 'stale'; }
     if (rate.validUntil && Date.parse(rate.validUntil) <= Date.now() + serverOffsetMs) { return 'override ended'; }
     return null;
@@ -242,13 +243,16 @@
     $('error').textContent = text;
   }
 
+  // Every second: ping a quiet link (at most every PING_AFTER_MS: 30 of the 100 messages a minute allows, and only
+  // while nothing else arrives), replace a link that went silent (or never opened), and re-judge every row.
+  let lastPing = 0;
   setInterval(() => {
-    if (ws !== null && ws.readyState === WebSocket.OPEN) {
+    const now = Date.now();
+    if (ws !== null && ws.readyState === WebSocket.OPEN && now - lastReceived >= PING_AFTER_MS
+        && now - lastPing >= PING_AFTER_MS) {
+      lastPing = now;
       ws.send(JSON.stringify({op: 'ping', id: 'hb'}));
     }
-  }, HEARTBEAT_MS);
-  // Every second: replace a link that went silent (or never opened), and re-judge every row.
-  setInterval(() => {
     if (ws !== null && Date.now() - lastReceived > DEAD_LINK_MS) {
       const dead = ws;
       dead.onclose({code: 4000, reason: 'no traffic'}); // reconnects; the real close event is then ignored
