@@ -1420,12 +1420,7 @@ class FuzzCatalogueIT {
                         + (sawLock ? "" : "rate_lock_created on store:s1:locks ") + "within " + DEADLINE.toMillis()
                         + " ms (wedged)";
             }
-            List<JsonNode> updates = new ArrayList<>();
-            if (m.path("type").asText().equals("batch")) {
-                m.path("updates").forEach(updates::add);
-            } else {
-                updates.add(m);
-            }
+            List<JsonNode> updates = Json.updates(m);
             for (JsonNode u : updates) {
                 JsonNode ev = u.path("event");
                 sawSpread |= ev.path("type").asText().equals("spread_set") && actor.equals(ev.path("actor").asText());

@@ -61,4 +61,15 @@ final class Json {
     /** JSON text put into a message as it is. */
     record Raw(String text) {
     }
+
+    /** The updates a server frame carries: the frame itself, or the updates of a {@code batch}. */
+    static java.util.List<JsonNode> updates(JsonNode frame) {
+        java.util.List<JsonNode> updates = new java.util.ArrayList<>();
+        if (frame.path("type").asText().equals("batch")) {
+            frame.path("updates").forEach(updates::add);
+        } else {
+            updates.add(frame);
+        }
+        return updates;
+    }
 }

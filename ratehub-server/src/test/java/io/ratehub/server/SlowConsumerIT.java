@@ -196,12 +196,7 @@ class SlowConsumerIT {
                     assertThat(System.nanoTime() - deadline).as("closed within 10 s").isNegative();
                     continue;
                 }
-                List<JsonNode> updates = new ArrayList<>();
-                if (m.path("type").asText().equals("batch")) {
-                    m.path("updates").forEach(updates::add);
-                } else {
-                    updates.add(m);
-                }
+                List<JsonNode> updates = Json.updates(m);
                 for (JsonNode u : updates) {
                     if (u.path("channel").asText().equals("app:news")) {
                         assertThat(u.path("seq").asLong()).isEqualTo(lastSeq + 1);

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
-import io.github.bucket4j.TimeMeter;
 import io.ratehub.core.ErrorCode;
 import io.ratehub.core.RateHubException;
 import io.ratehub.core.ValidationException;
@@ -14,7 +13,6 @@ import io.ratehub.core.hub.Outbound;
 import io.ratehub.core.hub.Position;
 import io.ratehub.core.hub.SubscribeResult;
 import io.ratehub.core.internal.Require;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -69,24 +67,10 @@ public final class ProtocolConnection {
         this.session = service.hub().openSession(this.out, service.sessionSettings());
         ProtocolSettings s = service.settings();
         this.bucket = Bucket.builder()
-                .withCustomTimePrecision(new ClockMeter(service.engine().clock()))
+                .withCustomTimePrecision(new io.ratehub.core.internal.ClockTimeMeter(service.engine().clock()))
                 .addLimit(Bandwidth.builder().capacity(s.messageBurst())
                         .refillGreedy(s.messagesPerMinute(), Duration.ofMinutes(1)).build())
                 .build();
-    }
-
-    /** Bucket4j reads time from the engine's clock, so tests with a virtual clock control it. */
-    private record ClockMeter(Clock clock) implements TimeMeter {
-        @Override
-        public long currentTimeNanos() {
-            java.time.Instant now = clock.instant();
-            return now.getEpochSecond() * 1_000_000_000L + now.getNano();
-        }
-
-        @Override
-        public boolean isWallClockBased() {
-            return true;
-        }
     }
 
     void start(Credentials handshake) {

@@ -63,16 +63,28 @@ class SendFailureTest {
         }
     }
 
+    /** A session subscribed to the alerts channel whose frames all go through. */
+    private TestOutbound bystander() {
+        TestOutbound out = TestOutbound.autoCompleting();
+        hub.openSession(out, SessionSettings.defaults()).subscribe(ALERTS, null);
+        return out;
+    }
+
+    private HubSession subscribed(Outbound out, SessionSettings settings) {
+        HubSession s = hub.openSession(out, settings);
+        s.subscribe(ALERTS, null);
+        return s;
+    }
+
     private static String event(String v) {
         return "{\"v\":\"" + v + "\"}";
     }
 
-    private void assertOnlyTheFailingSessionEnded(HubSession failing, PoisonedOutbound out, HubSession other,
-                                                  TestOutbound otherOut) {
+    private void assertOnlyTheFailingSessionEnded(HubSession failing, PoisonedOutbound out, TestOutbound otherOut) {
         scheduler.runAll();
         assertThat(failing.isClosed()).isTrue();
         assertThat(out.closeCode).isEqualTo(1011);
-        assertThat(hub.sessions()).doesNotContain(failing).contains(other);
+        assertThat(hub.sessions()).doesNotContain(failing).hasSize(1);
         hub.publishEvent(ALERTS, event("after"));
         scheduler.runAll();
         assertThat(otherOut.updates()).extracting(u -> u.path("event").path("v").asText()).endsWith("after");
@@ -83,14 +95,11 @@ class SendFailureTest {
     @EnumSource(Failure.class)
     void aSingleUpdateThatFails(Failure failure) {
         PoisonedOutbound out = new PoisonedOutbound(failure, "poison");
-        HubSession failing = hub.openSession(out, SessionSettings.defaults());
-        failing.subscribe(ALERTS, null);
-        TestOutbound otherOut = TestOutbound.autoCompleting();
-        HubSession other = hub.openSession(otherOut, SessionSettings.defaults());
-        other.subscribe(ALERTS, null);
+        HubSession failing = subscribed(out, SessionSettings.defaults());
+        TestOutbound otherOut = bystander();
 
         hub.publishEvent(ALERTS, event("poison"));
-        assertOnlyTheFailingSessionEnded(failing, out, other, otherOut);
+        assertOnlyTheFailingSessionEnded(failing, out, otherOut);
         assertThat(otherOut.updates()).extracting(u -> u.path("event").path("v").asText())
                 .containsExactly("poison", "after");
     }
@@ -99,18 +108,15 @@ class SendFailureTest {
     @EnumSource(Failure.class)
     void aBatchThatFails(Failure failure) {
         PoisonedOutbound out = new PoisonedOutbound(failure, "poison");
-        HubSession failing = hub.openSession(out, SessionSettings.builder().batchWindow(Duration.ofMillis(50)).build());
-        failing.subscribe(ALERTS, null);
-        TestOutbound otherOut = TestOutbound.autoCompleting();
-        HubSession other = hub.openSession(otherOut, SessionSettings.defaults());
-        other.subscribe(ALERTS, null);
+        HubSession failing = subscribed(out, SessionSettings.builder().batchWindow(Duration.ofMillis(50)).build());
+        TestOutbound otherOut = bystander();
 
         hub.publishEvent(ALERTS, event("one"));
         hub.publishEvent(ALERTS, event("poison"));
         hub.publishEvent(ALERTS, event("three"));
         scheduler.runAll();
         scheduler.advance(Duration.ofMillis(50)); // the window passes: one batch frame of three updates, which fails
-        assertOnlyTheFailingSessionEnded(failing, out, other, otherOut);
+        assertOnlyTheFailingSessionEnded(failing, out, otherOut);
         assertThat(out.frames).isEmpty();
     }
 
@@ -118,15 +124,12 @@ class SendFailureTest {
     @EnumSource(Failure.class)
     void aControlFrameThatFails(Failure failure) {
         PoisonedOutbound out = new PoisonedOutbound(failure, "poison");
-        HubSession failing = hub.openSession(out, SessionSettings.defaults());
-        failing.subscribe(ALERTS, null);
-        TestOutbound otherOut = TestOutbound.autoCompleting();
-        HubSession other = hub.openSession(otherOut, SessionSettings.defaults());
-        other.subscribe(ALERTS, null);
+        HubSession failing = subscribed(out, SessionSettings.defaults());
+        TestOutbound otherOut = bystander();
 
         assertThat(failing.sendControl("{\"type\":\"reply\",\"result\":\"poison\"}")).isTrue();
         assertThat(failing.sendControl("{\"type\":\"pong\"}")).isFalse(); // closed: taken no more
-        assertOnlyTheFailingSessionEnded(failing, out, other, otherOut);
+        assertOnlyTheFailingSessionEnded(failing, out, otherOut);
     }
 
     @Test
@@ -142,11 +145,8 @@ class SendFailureTest {
                 throw new IllegalStateException("already gone");
             }
         };
-        HubSession failing = hub.openSession(broken, SessionSettings.defaults());
-        failing.subscribe(ALERTS, null);
-        TestOutbound otherOut = TestOutbound.autoCompleting();
-        HubSession other = hub.openSession(otherOut, SessionSettings.defaults());
-        other.subscribe(ALERTS, null);
+        HubSession failing = subscribed(broken, SessionSettings.defaults());
+        TestOutbound otherOut = bystander();
 
         failing.closeAfterFlush(4029, "flood");
         scheduler.runAll();

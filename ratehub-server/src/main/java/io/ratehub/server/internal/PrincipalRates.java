@@ -28,18 +28,7 @@ public final class PrincipalRates {
     public PrincipalRates(int perMinute, int burst, Clock clock) {
         this.perMinute = perMinute;
         this.burst = burst;
-        this.time = new TimeMeter() {
-            @Override
-            public long currentTimeNanos() {
-                java.time.Instant now = clock.instant();
-                return now.getEpochSecond() * 1_000_000_000L + now.getNano();
-            }
-
-            @Override
-            public boolean isWallClockBased() {
-                return true;
-            }
-        };
+        this.time = new io.ratehub.core.internal.ClockTimeMeter(clock);
     }
 
     /**
