@@ -43,6 +43,8 @@ public final class BenchCommand implements Callable<Integer> {
     private static final String KEY = "bench-key-0123456789";
     private static final int STORES = 10;
     private static final int PAIRS = 20;
+    /** A ping per connection after a third of the Java client's 5 s liveness bound. */
+    static final Duration CLIENT_PING_PERIOD = Duration.ofMillis(1667);
 
     @Option(names = "--scenario", split = ",", description = "scenarios to run: ${COMPLETION-CANDIDATES} (default: all)")
     List<String> scenarios = new ArrayList<>(SCENARIOS);
@@ -174,7 +176,13 @@ public final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    /** Many connections, each subscribed, a slow trickle: heap per connection, connect time, trickle latency. */
+    /**
+     * Many connections, each subscribed, a slow trickle: heap per connection, connect time, trickle latency. Then
+     * what keeping those links provably live costs the target: its CPU time over two intervals of 30 s back to
+     * back, the trickle only, then the trickle plus a ping from every connection every {@link #CLIENT_PING_PERIOD}
+     * (the Java client's ping after a third of its 5 s liveness bound), spread evenly. Every target answers pings,
+     * so the peers run both intervals too.
+     */
     private void connections(String target) throws Exception {
         int clients = quick ? 1000 : 10_000;
         System.out.printf(Locale.ROOT, "%nconnections %s: %,d connections, 2 ticks/s (%,d updates/s)%n", target,
@@ -189,8 +197,72 @@ public final class BenchCommand implements Callable<Integer> {
             Map<String, Object> r = result("connections", target, clients, 0, s);
             r.put("serverHeapBytesPerConnection", Math.max(0, (after - before) / clients));
             r.put("connectMillis", client.connectNanos() / 1_000_000);
-            results.add(print(r));
+            print(r);
+            liveness(t, client, r);
+            results.add(r);
         }
+    }
+
+    /** The two CPU intervals of {@code connections}, into {@code r}. The trickle is running. */
+    private void liveness(ChildTarget t, LoadClient client, Map<String, Object> r) throws IOException {
+        // 30 s: ratehub's own heartbeat pings every connection once per 30 s (ServerOptions' default), at fixed rate
+        // from its open; the connections opened over several seconds, so a shorter interval would hold a share of
+        // that round that depends on where it falls, and the two phases would not carry the same server pings.
+        Duration measure = Duration.ofSeconds(quick ? 3 : 30);
+        Phase idle = phase(t, client, measure);
+        client.startPinging(CLIENT_PING_PERIOD);
+        Phase pinged;
+        try {
+            pause(CLIENT_PING_PERIOD); // one full round before measuring
+            pinged = phase(t, client, measure);
+        } finally {
+            client.stopPinging();
+        }
+        t.call("RATE 0");
+        System.out.printf(Locale.ROOT, "  liveness, %.0f s each: server CPU %.1f%% of a core with the trickle only, "
+                        + "%.1f%% with a client ping per connection every %,d ms%n", measure.toMillis() / 1000.0,
+                idle.cpuPercent(), pinged.cpuPercent(), CLIENT_PING_PERIOD.toMillis());
+        for (Phase p : List.of(idle, pinged)) {
+            System.out.printf(Locale.ROOT, "    %-18s server CPU %5.1f%%  client pings %,7.0f/s  pongs %,7.0f/s  "
+                            + "server pings answered %,5.0f/s  trickle p50 %.2f ms  p99 %.2f ms%n",
+                    p == idle ? "trickle only:" : "+ client pings:", p.cpuPercent(), p.pingsPerSec(), p.pongsPerSec(),
+                    p.serverPingsPerSec(), p.p50Micros() / 1000.0, p.p99Micros() / 1000.0);
+        }
+        r.put("livenessIntervalMillis", measure.toMillis());
+        r.put("clientPingPeriodMillis", CLIENT_PING_PERIOD.toMillis());
+        r.put("serverCpuPercentIdle", round(idle.cpuPercent()));
+        r.put("serverCpuPercentWithClientPings", round(pinged.cpuPercent()));
+        r.put("clientPingsPerSec", Math.round(pinged.pingsPerSec()));
+        r.put("pongsPerSec", Math.round(pinged.pongsPerSec()));
+        r.put("serverPingsAnsweredPerSecIdle", Math.round(idle.serverPingsPerSec()));
+        r.put("serverPingsAnsweredPerSecWithClientPings", Math.round(pinged.serverPingsPerSec()));
+        r.put("trickleP50MicrosIdle", idle.p50Micros());
+        r.put("trickleP99MicrosIdle", idle.p99Micros());
+        r.put("trickleP50MicrosWithClientPings", pinged.p50Micros());
+        r.put("trickleP99MicrosWithClientPings", pinged.p99Micros());
+    }
+
+    /** One interval: the target's CPU time (from /proc on Linux, via its process handle) and the client's counters. */
+    private static Phase phase(ChildTarget t, LoadClient client, Duration measure) {
+        client.sample();
+        long pings = client.pingsSent();
+        long pongs = client.pongsReceived();
+        long answered = client.pingsAnswered();
+        Duration cpu = t.cpu();
+        long start = System.nanoTime();
+        pause(measure);
+        Duration cpuEnd = t.cpu();
+        long nanos = System.nanoTime() - start;
+        LoadSample sample = client.sample();
+        double seconds = nanos / 1e9;
+        return new Phase(100.0 * cpuEnd.minus(cpu).toNanos() / nanos, (client.pingsSent() - pings) / seconds,
+                (client.pongsReceived() - pongs) / seconds, (client.pingsAnswered() - answered) / seconds,
+                sample.latencyMicros().getValueAtPercentile(50), sample.latencyMicros().getValueAtPercentile(99));
+    }
+
+    /** What one liveness interval measured. */
+    private record Phase(double cpuPercent, double pingsPerSec, double pongsPerSec, double serverPingsPerSec,
+                         long p50Micros, long p99Micros) {
     }
 
     /**
@@ -470,6 +542,12 @@ public final class BenchCommand implements Callable<Integer> {
                 throw new IllegalStateException(name + " refused '" + line + "': " + answer);
             }
             return answer;
+        }
+
+        /** The target process's CPU time so far, all its threads (user and system). */
+        Duration cpu() {
+            return process.info().totalCpuDuration().orElseThrow(() -> new IllegalStateException(
+                    "no CPU time for " + name + " (pid " + process.pid() + ") on this system"));
         }
 
         long heap() throws IOException {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
@@ -17,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.IntFunction;
 
 /**
@@ -39,7 +41,9 @@ import java.util.function.IntFunction;
  * }
  * }</pre>
  *
- * <p>Thread-safe. Pings are answered with pongs, close frames are answered and their codes counted.
+ * <p>Thread-safe. Pings are answered with pongs, close frames are answered and their codes counted. On request
+ * ({@link #startPinging}) every live connection also sends pings of its own, and the pongs that come back are
+ * counted.
  */
 public final class LoadClient implements AutoCloseable {
     /** Most IO threads. */
@@ -49,6 +53,8 @@ public final class LoadClient implements AutoCloseable {
     private final AtomicInteger nextIndex = new AtomicInteger();
     private final AtomicInteger openCount = new AtomicInteger();
     private final AtomicLong pings = new AtomicLong();
+    private final AtomicLong pingsSent = new AtomicLong();
+    private final AtomicLong pongs = new AtomicLong();
     private final ConcurrentHashMap<Integer, Integer> closes = new ConcurrentHashMap<>();
     private final List<WsOpening> openings = new CopyOnWriteArrayList<>();
     private volatile long connectNanos;
@@ -164,9 +170,57 @@ public final class LoadClient implements AutoCloseable {
         pings.incrementAndGet();
     }
 
-    /** Pings answered so far (for tests). */
+    /** The server's pings answered so far (for tests and the bench). */
     long pingsAnswered() {
         return pings.get();
+    }
+
+    /** A ping of this client's was written (or queued). */
+    void pingSent() {
+        pingsSent.incrementAndGet();
+    }
+
+    /** A pong arrived. */
+    void pongReceived() {
+        pongs.incrementAndGet();
+    }
+
+    /** Pings this client sent so far ({@link #startPinging}), over all connections. */
+    public long pingsSent() {
+        return pingsSent.get();
+    }
+
+    /** Pong frames received so far, over all connections (answers to {@link #startPinging}'s pings, or unsolicited). */
+    public long pongsReceived() {
+        return pongs.get();
+    }
+
+    /**
+     * Makes every live, reading connection send a masked ping frame (8 bytes of payload) once per {@code period},
+     * as a client keeping a liveness bound would, until {@link #stopPinging()}. The pings are spread evenly over the
+     * period, each IO thread's connections in turn, never all at once; they are written on the IO threads like every
+     * other frame. Waits until every IO thread has applied it; do not call it from an IO thread.
+     *
+     * @param period each connection's interval between pings, at least 1 ms
+     * @throws IllegalArgumentException for a period under 1 ms
+     * @throws IllegalStateException when an IO thread did not apply it within 10 seconds
+     */
+    public void startPinging(Duration period) {
+        if (period.compareTo(Duration.ofMillis(1)) < 0) {
+            throw new IllegalArgumentException("period must be at least 1 ms, was " + period);
+        }
+        long nanos = period.toNanos();
+        onEveryThread("startPinging", t -> t.startPinging(nanos));
+    }
+
+    /**
+     * Stops the pings {@link #startPinging} started (no-op when none). Waits until every IO thread has applied it:
+     * no ping is sent after it returns.
+     *
+     * @throws IllegalStateException when an IO thread did not apply it within 10 seconds
+     */
+    public void stopPinging() {
+        onEveryThread("stopPinging", WsIoThread::stopPinging);
     }
 
     /** A close with {@code code} was seen (received, or abnormal). */
@@ -201,6 +255,11 @@ public final class LoadClient implements AutoCloseable {
      * @throws IllegalStateException when an IO thread did not apply it within 10 seconds
      */
     public void stopReading(int k) {
+        onEveryThread("stopReading", t -> t.stopReading(k));
+    }
+
+    /** Runs {@code task} on every IO thread and waits up to 10 s for all of them (nothing after close). */
+    private void onEveryThread(String what, Consumer<WsIoThread> task) {
         if (closed) {
             return;
         }
@@ -208,9 +267,9 @@ public final class LoadClient implements AutoCloseable {
         for (int i = 0; i < threads.length; i++) {
             WsIoThread t = threads[i];
             if (t.isCurrent()) {
-                throw new IllegalStateException("stopReading called on an IO thread");
+                throw new IllegalStateException(what + " called on an IO thread");
             }
-            done[i] = t.submit(() -> t.stopReading(k));
+            done[i] = t.submit(() -> task.accept(t));
         }
         try {
             CompletableFuture.allOf(done).get(10, TimeUnit.SECONDS);
@@ -218,7 +277,7 @@ public final class LoadClient implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
         } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("stopReading not applied", e);
+            throw new IllegalStateException(what + " not applied", e);
         }
     }
 

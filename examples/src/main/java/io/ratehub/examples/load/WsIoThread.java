@@ -36,6 +36,10 @@ import org.slf4j.LoggerFactory;
  * {@link #drainInto} swaps in the spare tally, flips the phase (waiting for a round in progress to end) and reads
  * the old one at leisure: no lock and no atomic write per update.
  *
+ * <p><b>Client pings.</b> After {@link #startPinging}, every live connection of this thread sends a masked ping
+ * frame once per period, the connections' pings spread evenly over the period (the thread wakes at least every
+ * millisecond and sends the pings that fell due since, in connection order); {@link #stopPinging} ends it.
+ *
  * <p>Other threads talk to it only through {@link #execute}, {@link #drainInto} and {@link #shutdown}.
  */
 final class WsIoThread implements Runnable {
@@ -71,6 +75,10 @@ final class WsIoThread implements Runnable {
     private long criticalToken;
     private boolean inCritical;
     private long nowMicros;
+    private long pingPeriodNanos; // 0: not pinging
+    private long pingStartNanos;
+    private long pingSlots; // ping slots passed since pingStartNanos, one per connection per period
+    private final byte[] pingPayload = new byte[8];
 
     /**
      * @param client the owner, told about opened and closed connections
@@ -114,9 +122,16 @@ final class WsIoThread implements Runnable {
     public void run() {
         try {
             while (running) {
-                selector.select(onKey);
+                if (pingPeriodNanos > 0) {
+                    selector.select(onKey, 1);
+                } else {
+                    selector.select(onKey);
+                }
                 leave();
                 runTasks();
+                if (pingPeriodNanos > 0) {
+                    sendDuePings();
+                }
             }
         } catch (IOException | ClosedSelectorException e) {
             LOG.warn("load client IO thread failed", e);
@@ -205,6 +220,44 @@ final class WsIoThread implements Runnable {
                 c.frag = null;
                 updateInterest(c);
             }
+        }
+    }
+
+    /** Starts pinging every live connection once per {@code periodNanos}, spread evenly (on this thread). */
+    void startPinging(long periodNanos) {
+        pingPeriodNanos = periodNanos;
+        pingStartNanos = System.nanoTime();
+        pingSlots = 0;
+    }
+
+    /** Stops pinging (on this thread). */
+    void stopPinging() {
+        pingPeriodNanos = 0;
+    }
+
+    /**
+     * Sends the pings due by now: the n connections of this thread take slots in turn, slot k falls due at
+     * {@code start + k * period / n}. A connection that is not live or not reading lets its slot pass. The payload is
+     * the send time ({@link System#nanoTime()}, 8 bytes).
+     */
+    private void sendDuePings() {
+        int n = connections.size();
+        if (n == 0) {
+            return;
+        }
+        long now = System.nanoTime();
+        long due = (now - pingStartNanos) / pingPeriodNanos * n
+                + (now - pingStartNanos) % pingPeriodNanos * n / pingPeriodNanos + 1;
+        for (; pingSlots < due; pingSlots++) {
+            WsConnection c = connections.get((int) (pingSlots % n));
+            if (c.state != WsConnection.LIVE || !c.reading) {
+                continue;
+            }
+            BIG_LONGS.set(pingPayload, 0, now);
+            control.clear();
+            WsFrames.putFrame(control, WsFrames.OP_PING, pingPayload, 0, pingPayload.length);
+            send(c, control.flip());
+            client.pingSent();
         }
     }
 
@@ -459,9 +512,7 @@ final class WsIoThread implements Runnable {
                     send(c, control.flip());
                     client.pingAnswered();
                 }
-                case WsFrames.OP_PONG -> {
-                    // unsolicited pong: nothing to do
-                }
+                case WsFrames.OP_PONG -> client.pongReceived();
                 case WsFrames.OP_CLOSE -> {
                     if (!fin || len > 125 || len == 1) {
                         protocolError(c, "bad close frame");
