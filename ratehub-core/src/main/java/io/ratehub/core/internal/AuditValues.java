@@ -70,6 +70,21 @@ public final class AuditValues {
         return m;
     }
 
+    /**
+     * A new lock's values, with what makes a repeated request recognisable after a restart: its {@code requestId}
+     * and the {@code ttl} as requested (each only when given). Readers of older logs find neither.
+     */
+    public static Map<String, String> ofCreated(RateLock l, String requestId, java.time.Duration requestedTtl) {
+        Map<String, String> m = of(l);
+        if (requestId != null) {
+            m.put("requestId", requestId);
+        }
+        if (requestedTtl != null) {
+            m.put("ttl", requestedTtl.toString());
+        }
+        return m;
+    }
+
     private static void putIfPresent(Map<String, String> m, String key, BigDecimal v) {
         if (v != null) {
             m.put(key, plain(v));

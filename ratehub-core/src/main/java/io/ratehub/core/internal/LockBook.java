@@ -133,7 +133,8 @@ public final class LockBook {
                 price, counter, now, expiresAt, LockStatus.ACTIVE, req.actor(), null, null);
         reserve(req.storeId(), req.actor());
         try {
-            audit(now, req.actor(), "lock.created", lock, Map.of(), null);
+            settings.audit().append(new AuditRecord(now, req.actor(), "lock.created", lock.storeId(),
+                    lock.pair().toString(), Map.of(), AuditValues.ofCreated(lock, req.requestId(), req.ttl()), null));
         } catch (RuntimeException e) {
             release(lock);
             throw e;

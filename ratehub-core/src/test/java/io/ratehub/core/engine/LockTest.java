@@ -390,6 +390,18 @@ class LockTest {
                 .isEqualTo(first);
     }
 
+    /** What a restart needs to answer a repeated request the same (issue 11): the request id and the ttl asked. */
+    @Test
+    void theCreationEntryKeepsTheRequestIdAndTheRequestedTtl() {
+        EngineFixture f = market();
+        f.engine.lock(sell("100.00").withRequestId("req-7").withTtl(java.time.Duration.ofMinutes(2)));
+        f.engine.lock(sell("50.00"));
+
+        java.util.List<AuditEntry> created = f.auditEntries("lock.created");
+        assertThat(created.get(0).after()).containsEntry("requestId", "req-7").containsEntry("ttl", "PT2M");
+        assertThat(created.get(1).after()).doesNotContainKeys("requestId", "ttl");
+    }
+
     @Test
     void requestIdIsScopedToTheStore() {
         EngineFixture f = market();
