@@ -257,6 +257,21 @@ class HttpApiIT {
                 "1.60000", "reason", "typo"), Who.MANAGER1), 400, "override_deviation");
     }
 
+    /** The WebSocket's input rules hold over HTTP too (issue 12: "promo \ud800" was accepted and wedged a channel). */
+    @Test
+    void bodiesFollowTheSameInputRulesAsWebSocketMessages() {
+        ServerFixture f = server();
+        JsonNode surrogate = assertError(f.post("/api/set_override", "{\"storeId\":\"s1\",\"pair\":\"USD/CAD\","
+                + "\"buy\":\"1.35500\",\"sell\":\"1.36900\",\"reason\":\"promo \\ud800\"}", Who.MANAGER1),
+                400, "invalid_argument");
+        assertThat(surrogate.path("field").asText()).isEqualTo("reason");
+        JsonNode exponent = assertError(f.post("/api/lock", "{\"storeId\":\"s1\",\"pair\":\"USD/CAD\","
+                + "\"side\":\"SELL\",\"amount\":1e-400000000}", Who.TERMINAL1), 400, "invalid_argument");
+        assertThat(exponent.path("field").asText()).isEqualTo("amount");
+        assertThat(f.engine.override("s1", io.ratehub.core.model.CurrencyPair.parse("USD/CAD"))).as("nothing was set")
+                .isEmpty();
+    }
+
     private static String bigLock() {
         return obj("storeId", "s1", "pair", "USD/CAD", "side", "SELL", "amount", "5.00", "pad",
                 "x".repeat((1 << 20) + 10));
