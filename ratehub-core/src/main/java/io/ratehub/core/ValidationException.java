@@ -29,9 +29,9 @@ public class ValidationException extends RateHubException {
      * @param reason why it was rejected
      */
     public ValidationException(ErrorCode code, String field, Object value, String reason) {
-        super(code, io.ratehub.core.internal.Require.escapeLoneSurrogates(field) + ": "
-                + io.ratehub.core.internal.Require.escapeLoneSurrogates(reason) + ", was " + render(value));
-        this.field = io.ratehub.core.internal.Require.escapeLoneSurrogates(field);
+        super(code, io.ratehub.core.internal.Unicode.escapeLoneSurrogates(field) + ": "
+                + io.ratehub.core.internal.Unicode.escapeLoneSurrogates(reason) + ", was " + render(value));
+        this.field = io.ratehub.core.internal.Unicode.escapeLoneSurrogates(field);
         this.value = value == null ? null : String.valueOf(value);
     }
 
@@ -64,7 +64,7 @@ public class ValidationException extends RateHubException {
             int cut = Character.isHighSurrogate(text.charAt(76)) ? 76 : 77;
             text = text.substring(0, cut) + "...";
         }
-        return '"' + io.ratehub.core.internal.Require.escapeLoneSurrogates(text) + '"';
+        return '"' + io.ratehub.core.internal.Unicode.escapeLoneSurrogates(text) + '"';
     }
 
     /** The rejected field's name. */

@@ -568,7 +568,7 @@ public final class JsonCodec {
         }
 
         private void wellFormed(String text) {
-            int at = io.ratehub.core.internal.Require.loneSurrogate(text);
+            int at = io.ratehub.core.internal.Unicode.loneSurrogate(text);
             if (at >= 0) {
                 problem = new ValidationException(fieldPath(), text, String.format(
                         "must be well-formed Unicode (a lone surrogate \\u%04x at index %d)", (int) text.charAt(at), at));

@@ -128,7 +128,7 @@ public final class Require {
      * text frame, so it must never enter the hub (it would reach every subscriber of its channel).
      */
     public static String wellFormed(String field, String value) {
-        int at = loneSurrogate(value);
+        int at = Unicode.loneSurrogate(value);
         if (at >= 0) {
             throw new ValidationException(field, value, String.format(
                     "must be well-formed Unicode (a lone surrogate \\u%04x at index %d)", (int) value.charAt(at), at));
@@ -136,44 +136,6 @@ public final class Require {
         return value;
     }
 
-    /**
-     * {@code s} with each lone UTF-16 surrogate written as the six characters {@code \\uXXXX}, so that it can be
-     * echoed in a message to a client (the rest, pairs included, unchanged); {@code s} itself when well-formed.
-     */
-    public static String escapeLoneSurrogates(String s) {
-        if (s == null || loneSurrogate(s) < 0) {
-            return s;
-        }
-        StringBuilder sb = new StringBuilder(s.length() + 10);
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-                sb.append(c).append(s.charAt(++i));
-            } else if (Character.isSurrogate(c)) {
-                sb.append(String.format("\\u%04x", (int) c));
-            } else {
-                sb.append(c);
-            }
-        }
-        return sb.toString();
-    }
-
-    /** The index of the first lone UTF-16 surrogate in {@code s}, or -1 when it is well-formed. */
-    public static int loneSurrogate(CharSequence s) {
-        int n = s.length();
-        for (int i = 0; i < n; i++) {
-            char c = s.charAt(i);
-            if (c < Character.MIN_SURROGATE || c > Character.MAX_SURROGATE) {
-                continue;
-            }
-            if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
-                i++; // a pair
-                continue;
-            }
-            return i;
-        }
-        return -1;
-    }
 
     /** A strictly positive duration. */
     public static Duration positive(String field, Duration value) {

@@ -228,7 +228,7 @@ public final class ProtocolConnection {
             return null;
         }
         if (!node.isTextual() || node.asText().isEmpty() || node.asText().length() > MAX_ID_LENGTH
-                || Require.loneSurrogate(node.asText()) >= 0) {
+                || io.ratehub.core.internal.Unicode.loneSurrogate(node.asText()) >= 0) {
             throw new ValidationException("id", node.toString(), "must be a string of 1-64 characters");
         }
         return node.asText();
@@ -447,13 +447,13 @@ public final class ProtocolConnection {
 
     private void send(ObjectNode frame) {
         String text = service.codec().encode(frame);
-        if (Require.loneSurrogate(text) >= 0) {
+        if (io.ratehub.core.internal.Unicode.loneSurrogate(text) >= 0) {
             // Client input with one is refused at the door; only an application's own result can carry one, and a
             // frame that cannot be written as UTF-8 must not reach the transport.
             LOG.warn("connection {}: a {} frame holds text that is not well-formed Unicode (a lone surrogate); "
                     + "answering with an internal error instead", id, frame.path("type").asText());
             String requestId = frame.path("id").asText(null);
-            ObjectNode error = frame("error", requestId == null || Require.loneSurrogate(requestId) >= 0 ? null
+            ObjectNode error = frame("error", requestId == null || io.ratehub.core.internal.Unicode.loneSurrogate(requestId) >= 0 ? null
                     : requestId);
             error.put("code", ErrorCode.INTERNAL.wireName());
             error.put("message", "the server could not encode its answer");
