@@ -196,6 +196,25 @@ public final class RateEngine {
         return Optional.ofNullable(book == null ? null : book.override(storeId));
     }
 
+    /**
+     * The store's spread rule for a pair, if it quotes the pair. Lock-free, like every read.
+     */
+    public Optional<SpreadRule> spread(String storeId, CurrencyPair pair) {
+        Require.notNull("storeId", storeId);
+        PairBook book = books.get(Require.notNull("pair", pair));
+        return Optional.ofNullable(book == null ? null : book.spread(storeId));
+    }
+
+    /**
+     * The store's alert rule of {@code kind} on a pair, if any. Lock-free, like every read.
+     */
+    public Optional<ThresholdRule> threshold(String storeId, CurrencyPair pair, ThresholdRule.Kind kind) {
+        Require.notNull("storeId", storeId);
+        Require.notNull("kind", kind);
+        PairBook book = books.get(Require.notNull("pair", pair));
+        return Optional.ofNullable(book == null ? null : book.thresholdRule(storeId, kind));
+    }
+
     /** A rate lock, while it is remembered (active, or finished less than the retention time ago). */
     public Optional<RateLock> findLock(String lockId) {
         return locks.find(Require.notNull("lockId", lockId));

@@ -75,6 +75,8 @@ public final class PairBook {
         volatile RateOverride override;
         final Map<ThresholdRule.Kind, ThresholdState> thresholds = new EnumMap<>(ThresholdRule.Kind.class);
         volatile boolean hasThresholds;
+        /** The rules of {@link #thresholds}, an immutable copy for lock-free reads. */
+        volatile Map<ThresholdRule.Kind, ThresholdRule> rules = Map.of();
         volatile StoreRate rate;
 
         StoreBook(String storeId) {
@@ -212,6 +214,12 @@ public final class PairBook {
         StoreBook sb = stores.get(storeId);
         ThresholdState ts = sb == null ? null : sb.thresholds.get(kind);
         return ts == null ? null : ts.rule;
+    }
+
+    /** The store's rule of {@code kind}, or {@code null}. Lock-free. */
+    public ThresholdRule thresholdRule(String storeId, ThresholdRule.Kind kind) {
+        StoreBook sb = stores.get(storeId);
+        return sb == null ? null : sb.rules.get(kind);
     }
 
     // ---------------------------------------------------------------- market data
@@ -524,6 +532,11 @@ public final class PairBook {
                 sb.thresholds.put(rule.kind(), new ThresholdState(rule));
                 sb.hasThresholds = true;
                 pending.add(new RateEvent.ThresholdSet(rule, actor, now));
+            }
+            Map<ThresholdRule.Kind, ThresholdRule> rules = new EnumMap<>(ThresholdRule.Kind.class);
+            sb.thresholds.forEach((kind, state) -> rules.put(kind, state.rule));
+            sb.rules = Map.copyOf(rules);
+            if (!remove) {
                 evaluateThresholds(sb, now);
             }
         } finally {
