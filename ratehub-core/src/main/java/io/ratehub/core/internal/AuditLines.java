@@ -305,6 +305,8 @@ public final class AuditLines {
         private String previousHash = AuditEntry.GENESIS_HASH;
         private long line;
         private AuditVerification failure;
+        private AuditEntry lastEntry;
+        private long startSeq = 1;
 
         /** A check of the chain alone. */
         public ChainCheck() {
@@ -320,6 +322,35 @@ public final class AuditLines {
         public ChainCheck(long anchorSeq, String anchorHash) {
             this.anchorSeq = anchorSeq;
             this.anchorHash = anchorHash;
+        }
+
+        /**
+         * A check of the chain alone that resumes after an entry already checked: the next line must hold
+         * {@code expectedSeq} and chain to {@code previousHash}. Recovery only: a store that starts reading the log
+         * at a known point (such as a checkpoint's) uses it. Line numbers in its reports count from the first line
+         * it is given.
+         *
+         * @param expectedSeq the seq the first line given must hold, >= 1
+         * @param previousHash the hash of entry {@code expectedSeq - 1}, {@link AuditEntry#GENESIS_HASH} for seq 1
+         * @return a new check
+         */
+        public static ChainCheck resumingAt(long expectedSeq, String previousHash) {
+            if (expectedSeq < 1) {
+                throw new IllegalArgumentException("expectedSeq must be >= 1, was " + expectedSeq);
+            }
+            ChainCheck check = new ChainCheck();
+            check.expectedSeq = expectedSeq;
+            check.startSeq = expectedSeq;
+            check.previousHash = java.util.Objects.requireNonNull(previousHash, "previousHash");
+            return check;
+        }
+
+        /**
+         * The entry parsed from the last line that checked out, so that a reader need not parse it again;
+         * {@code null} before the first.
+         */
+        public AuditEntry lastEntry() {
+            return lastEntry;
         }
 
         /** Whether every line so far checked out. */
@@ -364,6 +395,7 @@ public final class AuditLines {
             }
             previousHash = entry.hash();
             expectedSeq++;
+            lastEntry = entry;
             return true;
         }
 
@@ -385,11 +417,11 @@ public final class AuditLines {
                 return AuditVerification.failed(entries, entries + 1, line + 1, "the log ends at seq " + entries
                         + " but the anchor names seq " + anchorSeq + ": the newest entries were removed");
             }
-            return AuditVerification.ok(entries);
+            return AuditVerification.ok(expectedSeq - startSeq);
         }
 
         private boolean fail(long seq, String problem) {
-            failure = AuditVerification.failed(expectedSeq - 1, seq, line, problem);
+            failure = AuditVerification.failed(expectedSeq - startSeq, seq, line, problem);
             return false;
         }
     }
