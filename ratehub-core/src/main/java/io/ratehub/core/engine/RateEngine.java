@@ -8,6 +8,11 @@ import io.ratehub.core.StaleRateException;
 import io.ratehub.core.ValidationException;
 import io.ratehub.core.audit.AuditLog;
 import io.ratehub.core.audit.AuditRecord;
+import io.ratehub.core.durable.EngineStore;
+import io.ratehub.core.durable.FoldedState;
+import io.ratehub.core.durable.LockEntry;
+import io.ratehub.core.durable.RecoveredState;
+import io.ratehub.core.durable.SpreadEntry;
 import io.ratehub.core.internal.AuditValues;
 import io.ratehub.core.internal.EngineSettings;
 import io.ratehub.core.internal.EventBus;
@@ -511,6 +516,55 @@ public final class RateEngine {
         settings.audit().append(new AuditRecord(now, actor, action, storeId, pair.toString(), before, after, reason));
     }
 
+    // ---------------------------------------------------------------- recovery
+
+    /**
+     * Puts the recovered decisions back into the books, before any listener exists: nothing is announced and
+     * nothing is audited. Overrides and locks get the timers their live paths schedule, so that what fell due while
+     * the engine was down happens at the first {@link #runDueTimers()}, by the ordinary code, audited by
+     * {@code system}.
+     */
+    private void restore(RecoveredState recovered) {
+        FoldedState s = recovered.state();
+        Instant now = settings.clock().instant();
+        for (SpreadEntry e : s.spreads()) {
+            PairBook book = book(e.pair());
+            book.commandLock.lock();
+            try {
+                book.restoreSpread(e.storeId(), e.rule(), now);
+            } finally {
+                book.commandLock.unlock();
+            }
+        }
+        for (RateOverride o : s.overrides()) {
+            PairBook book = book(o.pair());
+            book.commandLock.lock();
+            try {
+                book.restoreOverride(o, now);
+                timers.schedule(o.validUntil(), () -> expireOverride(book, o));
+                if (o.validFrom().isAfter(now)) {
+                    timers.schedule(o.validFrom(), () -> book.refresh(settings.clock().instant()));
+                }
+            } finally {
+                book.commandLock.unlock();
+            }
+        }
+        for (ThresholdRule r : s.rules()) {
+            PairBook book = book(r.pair());
+            book.commandLock.lock();
+            try {
+                book.restoreThreshold(r);
+            } finally {
+                book.commandLock.unlock();
+            }
+        }
+        for (LockEntry l : s.locks()) {
+            locks.restore(l.lock(), l.requestId(), l.requestedTtl());
+        }
+        LOG.info("Engine restored at seq {}: {} spreads, {} overrides, {} alert rules, {} locks", s.seq(),
+                s.spreads().size(), s.overrides().size(), s.rules().size(), s.locks().size());
+    }
+
     // ---------------------------------------------------------------- time
 
     /**
@@ -605,6 +659,7 @@ public final class RateEngine {
         private int maxActiveLocksPerStore = DEFAULT_MAX_ACTIVE_LOCKS_PER_STORE;
         private int maxActiveLocksPerActor = DEFAULT_MAX_ACTIVE_LOCKS_PER_ACTOR;
         private AuditLog auditLog;
+        private EngineStore store;
         private ScheduledExecutorService scheduler;
         private Supplier<String> lockIds = () -> "L-" + UUID.randomUUID();
 
@@ -736,6 +791,23 @@ public final class RateEngine {
         }
 
         /**
+         * Makes the engine durable: its decisions go to the store's audit log, and {@link #build()} first rebuilds
+         * every decision in force from the store (spreads, overrides, alert rules, locks and their request ids),
+         * then expires, by {@code system} and audited as live, what fell due while the engine was down. Restoring
+         * announces nothing: listeners added after {@code build()} see only what happens from then on. Market rates
+         * are not state: a restored store quotes nothing until its pair has quotes again, except under an active
+         * override. Cannot be combined with {@link #auditLog(AuditLog)}. Default: none (no recovery). The engine
+         * does not close the store.
+         *
+         * @param s the store, such as {@link io.ratehub.core.durable.FileEngineStore#open(java.nio.file.Path)}
+         * @return this builder
+         */
+        public Builder store(EngineStore s) {
+            this.store = Require.notNull("store", s);
+            return this;
+        }
+
+        /**
          * A scheduler the engine asks to run {@link RateEngine#runDueTimers()} when a transition is due. Default:
          * none; then the caller runs {@code runDueTimers()} itself. The engine does not shut it down.
          */
@@ -750,8 +822,18 @@ public final class RateEngine {
             return this;
         }
 
-        /** The engine. */
+        /**
+         * The engine. With a {@link #store(EngineStore)}, the state is recovered first (see there).
+         *
+         * @throws ValidationException for inconsistent settings, or both a store and an audit log
+         * @throws AuditException {@link ErrorCode#AUDIT_CORRUPT} when the store's log is broken or unreadable; the
+         *     message names the seq and the file, and nothing was changed
+         */
         public RateEngine build() {
+            if (store != null && auditLog != null) {
+                throw new ValidationException("store", store, "cannot be combined with auditLog(...): a store brings"
+                        + " its own audit log");
+            }
             if (defaultLockTtl.compareTo(maxLockTtl) > 0) {
                 throw new ValidationException("defaultLockTtl", defaultLockTtl, "must be <= maxLockTtl " + maxLockTtl);
             }
@@ -759,11 +841,31 @@ public final class RateEngine {
                 throw new ValidationException("defaultOverrideDuration", defaultOverrideDuration,
                         "must be <= maxOverrideDuration " + maxOverrideDuration);
             }
+            if (store != null) {
+                return buildRecovered();
+            }
             if (auditLog == null) {
                 LOG.warn("no audit log configured: decisions are kept in memory only");
                 auditLog = AuditLog.inMemory();
             }
             return new RateEngine(this);
+        }
+
+        private RateEngine buildRecovered() {
+            RecoveredState state = store.recover(lockRetention);
+            AuditLog log = Require.notNull("store.auditLog()", store.auditLog());
+            RateEngine engine;
+            // The builder stays reusable as it was: the store's log is not left behind as auditLog(...).
+            auditLog = log;
+            try {
+                engine = new RateEngine(this);
+            } finally {
+                auditLog = null;
+            }
+            engine.restore(state);
+            int ran = engine.runDueTimers();
+            LOG.info("Engine started on {}: {} transition(s) that fell due while it was down were made", store, ran);
+            return engine;
         }
     }
 }

@@ -129,7 +129,7 @@ public final class LockBook {
         RoundingMode mode = req.side() == Side.BUY ? RoundingMode.FLOOR : RoundingMode.CEILING;
         BigDecimal counter = req.amount().multiply(price).setScale(counterScale, mode);
         Instant expiresAt = now.plus(ttl);
-        RateLock lock = new RateLock(settings.lockIds().get(), req.storeId(), req.pair(), req.side(), req.amount(),
+        RateLock lock = new RateLock(newLockId(), req.storeId(), req.pair(), req.side(), req.amount(),
                 price, counter, now, expiresAt, LockStatus.ACTIVE, req.actor(), null, null);
         reserve(req.storeId(), req.actor());
         try {
@@ -145,6 +145,65 @@ public final class LockBook {
         bus.publish(new RateEvent.LockCreated(lock, now));
         timers.schedule(expiresAt, () -> expireDue(lock.lockId()));
         return lock;
+    }
+
+    /** How many ids {@link #newLockId()} draws before it gives up on an id supplier that only repeats taken ids. */
+    static final int MAX_ID_TRIES = 100;
+
+    /**
+     * A lock id no remembered lock has. A counter-based supplier restarts at its first id after a restart, while
+     * restored locks still hold those ids: taken ids are skipped.
+     */
+    private String newLockId() {
+        for (int i = 0; i < MAX_ID_TRIES; i++) {
+            String id = settings.lockIds().get();
+            if (!byId.containsKey(id)) {
+                return id;
+            }
+        }
+        throw new RateHubException(ErrorCode.INTERNAL, "the lock id supplier returned " + MAX_ID_TRIES
+                + " ids in a row that remembered locks already hold; it must generate unique ids");
+    }
+
+    /**
+     * Recovery only: puts back a lock read from the durable store, with its request id, as the engine remembered
+     * it before the restart. An ACTIVE lock counts toward the store's and the actor's caps (without a cap check:
+     * it was admitted when it was created) and expires at its {@code expiresAt} through the ordinary expiry, which
+     * runs at once if that time has passed. A finished lock is remembered until {@code closedAt + lockRetention},
+     * so that a repeated complete, cancel or lock request answers as before. Publishes no event and writes no
+     * audit entry.
+     *
+     * @param lock the lock in its current state
+     * @param requestId the request id it was created for, or {@code null}
+     * @param requestedTtl the TTL as requested, or {@code null} when the default applied
+     * @throws IllegalStateException when a lock with that id, or that store and request id, is already remembered
+     */
+    public void restore(RateLock lock, String requestId, Duration requestedTtl) {
+        Slot slot = new Slot();
+        LockRequest req = LockRequest.of(lock.storeId(), lock.pair(), lock.side(), lock.amount(), lock.actor());
+        if (requestedTtl != null) {
+            req = req.withTtl(requestedTtl);
+        }
+        if (requestId != null) {
+            req = req.withRequestId(requestId);
+            slot.requestKey = lock.storeId() + '\u0000' + requestId;
+        }
+        slot.lock = lock;
+        slot.request = req;
+        if (byId.putIfAbsent(lock.lockId(), slot) != null) {
+            throw new IllegalStateException("lock " + lock.lockId() + " restored twice");
+        }
+        if (slot.requestKey != null && byRequest.putIfAbsent(slot.requestKey, slot) != null) {
+            throw new IllegalStateException("request id " + requestId + " of store " + lock.storeId()
+                    + " restored twice");
+        }
+        if (lock.status() == LockStatus.ACTIVE) {
+            activeByStore.merge(lock.storeId(), 1, Integer::sum);
+            activeByActor.merge(lock.actor(), 1, Integer::sum);
+            timers.schedule(lock.expiresAt(), () -> expireDue(lock.lockId()));
+        } else {
+            timers.schedule(lock.closedAt().plus(settings.lockRetention()), () -> forget(slot));
+        }
     }
 
     /** Completes a lock exactly once; the same transaction reference again returns the completed lock. */

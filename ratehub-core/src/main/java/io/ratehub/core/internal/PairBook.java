@@ -544,6 +544,58 @@ public final class PairBook {
         }
     }
 
+    // ---------------------------------------------------------------- recovery only (caller holds commandLock)
+
+    /**
+     * Recovery only: puts back a spread rule read from the durable store, as it was in force, and reprices the
+     * store (no rate until the market has one). Records no decision event: restoring is not deciding.
+     */
+    public void restoreSpread(String storeId, SpreadRule rule, Instant now) {
+        stateLock.lock();
+        try {
+            StoreBook sb = stores.computeIfAbsent(storeId, StoreBook::new);
+            sb.spread = rule;
+            reprice(sb, now);
+        } finally {
+            flushAndUnlock();
+        }
+    }
+
+    /**
+     * Recovery only: puts back an override read from the durable store and reprices the store, so that an override
+     * active at {@code now} gives its OVERRIDE rate at once. Its start and end are the caller's to schedule, as for
+     * {@link #applyOverride}. Records no decision event.
+     */
+    public void restoreOverride(RateOverride o, Instant now) {
+        stateLock.lock();
+        try {
+            StoreBook sb = stores.computeIfAbsent(o.storeId(), StoreBook::new);
+            sb.override = o;
+            updateOverrideBoundary(now);
+            reprice(sb, now);
+        } finally {
+            flushAndUnlock();
+        }
+    }
+
+    /**
+     * Recovery only: puts back an alert rule read from the durable store, not breached and with no market history
+     * (market observations are not durable). Records no decision event.
+     */
+    public void restoreThreshold(ThresholdRule rule) {
+        stateLock.lock();
+        try {
+            StoreBook sb = stores.computeIfAbsent(rule.storeId(), StoreBook::new);
+            sb.thresholds.put(rule.kind(), new ThresholdState(rule));
+            sb.hasThresholds = true;
+            Map<ThresholdRule.Kind, ThresholdRule> rules = new EnumMap<>(ThresholdRule.Kind.class);
+            sb.thresholds.forEach((kind, state) -> rules.put(kind, state.rule));
+            sb.rules = Map.copyOf(rules);
+        } finally {
+            flushAndUnlock();
+        }
+    }
+
     private void flushAndUnlock() {
         try {
             if (!pending.isEmpty()) {
