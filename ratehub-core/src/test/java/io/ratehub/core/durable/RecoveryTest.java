@@ -279,6 +279,37 @@ class RecoveryTest {
     }
 
     @Test
+    void aPendingOverrideStartsOnItsOwnScheduleAfterTheRestart() {
+        FirstRun first = firstRun();
+        try (FileEngineStore store = FileEngineStore.open(dir)) {
+            RateEngine engine = start(store);
+            assertThat(engine.storeRate("s1", EUR_USD)).isEmpty();
+            clock.set(first.pending().validFrom());
+            engine.runDueTimers();
+            StoreRate rate = engine.storeRate("s1", EUR_USD).orElseThrow();
+            assertThat(rate.basis()).isEqualTo(RateBasis.OVERRIDE);
+            assertThat(rate.buy()).isEqualByComparingTo("1.07600");
+            clock.set(first.pending().validUntil());
+            engine.runDueTimers();
+            assertThat(engine.override("s1", EUR_USD)).isEmpty();
+            assertThat(entriesAfter(store.auditLog(), first.lastSeq())).extracting(AuditEntry::action)
+                    .contains("override.expired");
+        }
+    }
+
+    @Test
+    void anIdSupplierThatOnlyRepeatsTakenIdsIsRefusedAfterBoundedTries() {
+        firstRun();
+        try (FileEngineStore store = FileEngineStore.open(dir)) {
+            RateEngine engine = start(store, b -> b.lockIds(() -> "L-1"));
+            long seq = store.auditLog().lastSeq();
+            assertThatThrownBy(() -> engine.lock(LockRequest.of("s1", USD_CAD, Side.SELL, d("1.00"), "till-7")))
+                    .extracting(e -> ((RateHubException) e).code()).isEqualTo(ErrorCode.INTERNAL);
+            assertThat(store.auditLog().lastSeq()).isEqualTo(seq);
+        }
+    }
+
+    @Test
     void aStoreAndAnAuditLogTogetherAreRefused() {
         try (FileEngineStore store = FileEngineStore.open(dir)) {
             assertThatThrownBy(() -> RateEngine.builder().store(store).auditLog(AuditLog.inMemory()).build())
