@@ -1,6 +1,8 @@
 package io.ratehub.examples;
 
+import io.ratehub.core.AuditException;
 import io.ratehub.core.audit.FileAuditLog;
+import io.ratehub.core.durable.FileEngineStore;
 import io.ratehub.core.engine.RateEngine;
 import io.ratehub.core.hub.SessionSettings;
 import io.ratehub.core.model.CurrencyPair;
@@ -26,9 +28,18 @@ import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code ratehub hub}: a standalone hub with a simulated market, demo stores and printed credentials. */
+/**
+ * {@code ratehub hub}: a standalone hub with a simulated market, demo stores and printed credentials. Its engine runs
+ * on a {@link FileEngineStore} in {@code --data-dir}, so spreads, overrides, alert rules and locks survive a restart;
+ * the demo spreads are set only on a fresh data directory.
+ */
 @Command(name = "hub", mixinStandardHelpOptions = true,
-        description = "Run a demo hub: a simulated market of 3 sources, demo stores, an audit trail on disk.")
+        description = {"Run a demo hub: a simulated market of 3 sources, demo stores, its state kept on disk.",
+                "The data directory's audit trail (audit.jsonl) is read back on start: spreads, overrides, alert"
+                        + " rules and locks survive a restart; market rates do not (a pair is not live until fresh"
+                        + " quotes arrive). The demo spreads are set only when the data directory holds no audit"
+                        + " entry yet, so a spread changed or removed in an earlier run stays as it was left.",
+                "A broken audit trail refuses the start (exit status 1) with an error naming the file and the entry."})
 final class HubCommand implements Callable<Integer> {
     static final List<String> STORES = List.of("downtown", "airport", "mall");
 
@@ -38,7 +49,7 @@ final class HubCommand implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "8080", description = "port, 0 for any free one (default: ${DEFAULT-VALUE})")
     int port;
 
-    @Option(names = "--data-dir", defaultValue = "data", description = "where the audit trail is kept (default: ${DEFAULT-VALUE})")
+    @Option(names = "--data-dir", defaultValue = "data", description = "where the state (the audit trail) is kept and read back on start (default: ${DEFAULT-VALUE})")
     Path dataDir;
 
     @Option(names = "--batch-ms", defaultValue = "0", description = "batching window per connection in ms (default: ${DEFAULT-VALUE})")
@@ -77,7 +88,13 @@ final class HubCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Running running = start();
+        Running running;
+        try {
+            running = start();
+        } catch (AuditException e) { // a broken or locked log: the message names the file and the entry
+            System.err.println("error: " + e.getMessage());
+            return 1;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             running.close();
@@ -90,14 +107,18 @@ final class HubCommand implements Callable<Integer> {
             hook.run();
             System.out.println("stopped after " + seconds + " s; " + running.ticks.getAsLong()
                     + " market ticks; audit entries "
-                    + FileAuditLog.verify(dataDir.resolve("audit.jsonl")).entriesChecked() + ", chain verified");
+                    + FileAuditLog.verify(dataDir.resolve(FileEngineStore.AUDIT_FILE)).entriesChecked() + ", chain verified");
         } else {
             stopped.await();
         }
         return 0;
     }
 
-    /** Starts the hub and prints its URLs and credentials. */
+    /**
+     * Starts the hub on the state recovered from {@code dataDir} and prints its URLs and credentials.
+     *
+     * @throws AuditException when the data directory's log is broken, unreadable or open in another process
+     */
     Running start() throws Exception {
         if (port < 0 || port > 65535) {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
@@ -108,14 +129,24 @@ final class HubCommand implements Callable<Integer> {
                     "--tick-ms must be >= 10, --batch-ms and --seconds >= 0");
         }
         Files.createDirectories(dataDir);
-        FileAuditLog audit = FileAuditLog.open(dataDir.resolve("audit.jsonl"));
+        FileEngineStore engineStore = FileEngineStore.open(dataDir);
+        // Fresh: nothing was ever decided here. Only then are the demo spreads set, so that a spread an owner changed
+        // or removed in an earlier run is not put back on the next start.
+        boolean fresh = engineStore.auditLog().lastSeq() == 0;
         ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(1, r -> {
             Thread t = new Thread(r, "demo-market");
             t.setDaemon(true);
             return t;
         });
-        RateEngine engine = RateEngine.builder().auditLog(audit).scheduler(scheduler)
-                .maxSourceAge(Duration.ofSeconds(5)).build();
+        RateEngine engine;
+        try {
+            engine = RateEngine.builder().store(engineStore).scheduler(scheduler)
+                    .maxSourceAge(Duration.ofSeconds(5)).build();
+        } catch (RuntimeException e) {
+            scheduler.shutdownNow();
+            engineStore.close();
+            throw e;
+        }
         Map<String, Principal> principals = new LinkedHashMap<>();
         principals.put("admin", Principal.admin("admin"));
         for (String store : STORES) { // one manager per store: store A's manager is refused on store B
@@ -143,21 +174,29 @@ final class HubCommand implements Callable<Integer> {
         byte[] secretBytes = jwtSecret.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         String token = demoToken(secretBytes, "demo", "manager", List.of("downtown"), Duration.ofHours(12));
         SimulatedMarket market = new SimulatedMarket(engine, scheduler, Duration.ofMillis(tickMillis), 1L);
-        int[] margins = {50, 150, 80};
-        for (int i = 0; i < STORES.size(); i++) {
-            for (CurrencyPair pair : market.pairs()) {
-                if (engine.storeRate(STORES.get(i), pair).isEmpty()) {
-                    engine.setSpread(STORES.get(i), pair, SpreadRule.bps(String.valueOf(margins[i]),
-                            String.valueOf(margins[i])), "demo");
+        RateHubServer server;
+        try {
+            int[] margins = {50, 150, 80};
+            for (int i = 0; fresh && i < STORES.size(); i++) {
+                for (CurrencyPair pair : market.pairs()) {
+                    if (engine.spread(STORES.get(i), pair).isEmpty()) {
+                        engine.setSpread(STORES.get(i), pair, SpreadRule.bps(String.valueOf(margins[i]),
+                                String.valueOf(margins[i])), "demo");
+                    }
                 }
             }
+            server = RateHubServer.builder().host(host).port(port).engine(engine)
+                    .authenticator(Authenticator.firstOf(keys.build(),
+                            JwtAuthenticator.builder().hmacSecret(secretBytes).build()))
+                    .sessionSettings(SessionSettings.builder().batchWindow(Duration.ofMillis(batchMillis)).build())
+                    .closeOnStop(market).closeOnStop(engineStore)
+                    .start();
+        } catch (Exception | Error e) { // the server did not start: nothing else closes what was opened
+            market.close();
+            scheduler.shutdownNow();
+            engineStore.close();
+            throw e;
         }
-        RateHubServer server = RateHubServer.builder().host(host).port(port).engine(engine)
-                .authenticator(Authenticator.firstOf(keys.build(),
-                        JwtAuthenticator.builder().hmacSecret(secretBytes).build()))
-                .sessionSettings(SessionSettings.builder().batchWindow(Duration.ofMillis(batchMillis)).build())
-                .closeOnStop(market).closeOnStop(audit)
-                .start();
         Runnable stop = () -> {
             server.stop(Duration.ofSeconds(5));
             scheduler.shutdownNow();
@@ -168,7 +207,9 @@ final class HubCommand implements Callable<Integer> {
         System.out.println("  HTTP API   " + server.httpUri() + "/api/market   (X-Api-Key or Authorization: Bearer header)");
         System.out.println("  health     " + server.httpUri() + "/health/ready");
         System.out.println("  rate board " + server.boardUri("downtown", printed.get("viewer")) + "   (open in a browser)");
-        System.out.println("  audit      " + dataDir.resolve("audit.jsonl").toAbsolutePath());
+        System.out.println("  audit      " + engineStore.auditLog().file());
+        System.out.println("  state      " + (fresh ? "new data directory: demo spreads set"
+                : "restored from " + dataDir.toAbsolutePath() + " (demo spreads not set again)"));
         System.out.println("  stores     " + String.join(", ", STORES) + "; pairs " + market.pairs());
         System.out.println("  API keys (this run only; each manager and terminal is refused on the other stores):");
         printed.forEach((who, key) -> System.out.printf("    %-18s %s%n", who, key));
