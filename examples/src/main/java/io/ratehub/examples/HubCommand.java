@@ -208,8 +208,17 @@ final class HubCommand implements Callable<Integer> {
         System.out.println("  health     " + server.httpUri() + "/health/ready");
         System.out.println("  rate board " + server.boardUri("downtown", printed.get("viewer")) + "   (open in a browser)");
         System.out.println("  audit      " + engineStore.auditLog().file());
+        long spreads = 0;
+        long overrides = 0;
+        for (String store : STORES) {
+            for (CurrencyPair pair : market.pairs()) {
+                spreads += engine.spread(store, pair).isPresent() ? 1 : 0;
+                overrides += engine.override(store, pair).isPresent() ? 1 : 0;
+            }
+        }
         System.out.println("  state      " + (fresh ? "new data directory: demo spreads set"
-                : "restored from " + dataDir.toAbsolutePath() + " (demo spreads not set again)"));
+                : "restored from " + dataDir.toAbsolutePath() + ", demo spreads not set again") + "; in force: spreads "
+                + spreads + ", overrides " + overrides);
         System.out.println("  stores     " + String.join(", ", STORES) + "; pairs " + market.pairs());
         System.out.println("  API keys (this run only; each manager and terminal is refused on the other stores):");
         printed.forEach((who, key) -> System.out.printf("    %-18s %s%n", who, key));

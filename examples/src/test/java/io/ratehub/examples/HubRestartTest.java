@@ -71,7 +71,7 @@ class HubRestartTest {
                 .withRequestId("req-restart-1");
         try (HubCommand.Running hub = startHub()) {
             RateEngine engine = hub.server.engine();
-            assertThat(stdio.out()).contains("new data directory: demo spreads set");
+            assertThat(stdio.out()).contains("new data directory: demo spreads set; in force: spreads 15, overrides 0");
             assertThat(engine.spread("mall", USD_CAD)).contains(SpreadRule.bps("80", "80"));
             engine.setSpread("downtown", GBP_CAD, owners, "owner");
             assertThat(engine.removeSpread("airport", CAD_JPY, "owner")).isTrue();
@@ -85,7 +85,8 @@ class HubRestartTest {
 
         try (HubCommand.Running hub = startHub()) {
             RateEngine engine = hub.server.engine();
-            assertThat(stdio.out()).contains("restored from " + dir.toAbsolutePath());
+            assertThat(stdio.out()).contains("restored from " + dir.toAbsolutePath()
+                    + ", demo spreads not set again; in force: spreads 14, overrides 1");
             assertThat(engine.spread("downtown", GBP_CAD)).contains(owners);
             assertThat(engine.spread("airport", CAD_JPY)).as("removed by the owner, not set again").isEmpty();
             assertThat(engine.spread("mall", USD_CAD)).contains(SpreadRule.bps("80", "80"));
