@@ -7,7 +7,8 @@
 #   - the full benchmark (`exec:exec@bench` without --quick, about 10 minutes) is skipped; its --quick form runs
 #     (without the Node.js peer when Node.js is not installed: bench/setup.sh needs it);
 #   - every other command runs and must exit 0 within 10 minutes.
-# Then `-Dexec.args="hub --help"` and `-Dbench.args=--help` check the two ways README passes arguments.
+# Then `-Dexec.args="hub --help"` and `-Dbench.args=--help` check the two ways README passes arguments, and two
+# `hub --seconds 1` runs on one --data-dir check that the second restores the first one's spreads.
 # Usage: scripts/readme-commands.sh [maven options, e.g. -o]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -123,6 +124,19 @@ if run_mvn "$PACKAGE exec:exec@bench -Dbench.args=--help" "$LOG_DIR/bench-help.l
 else
   cat "$LOG_DIR/bench-help.log" >&2
   fail "bench --help"
+fi
+
+# The demo hub keeps its state in --data-dir: a second run restores the demo spreads of the first and sets none
+# again (the same number of audit entries after both runs).
+HUB_RUN="$PACKAGE exec:java -Dexec.args=\"hub --port 0 --seconds 1 --data-dir $LOG_DIR/hub-data\""
+if run_mvn "$HUB_RUN" "$LOG_DIR/run1.log" && grep -q "demo spreads set; in force: spreads 15" "$LOG_DIR/run1.log" \
+    && run_mvn "$HUB_RUN" "$LOG_DIR/run2.log" \
+    && grep -q "demo spreads not set again; in force: spreads 15" "$LOG_DIR/run2.log" \
+    && [ "$(grep -o 'audit entries [0-9]*' "$LOG_DIR/run1.log")" = "$(grep -o 'audit entries [0-9]*' "$LOG_DIR/run2.log")" ]; then
+  echo "readme-commands: ok: the demo hub kept its spreads across two runs on one --data-dir"
+else
+  cat "$LOG_DIR/run1.log" "$LOG_DIR/run2.log" >&2 2>/dev/null || true
+  fail "the demo hub did not keep its state across two runs"
 fi
 
 if [ "$failures" -gt 0 ]; then
