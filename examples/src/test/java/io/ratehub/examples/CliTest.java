@@ -3,6 +3,7 @@ package io.ratehub.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ratehub.core.audit.FileAuditLog;
+import io.ratehub.core.durable.FileEngineStore;
 import io.ratehub.core.engine.RateEngine;
 import io.ratehub.core.model.CurrencyPair;
 import io.ratehub.core.model.MarketQuote;
@@ -88,6 +89,25 @@ class CliTest {
         Files.write(file, List.of(lines.get(0), lines.get(1).replace("\"90\"", "\"10\"")));
         assertThat(RateHubCli.run("audit", "verify", file.toString())).isEqualTo(1);
         assertThat(out()).contains("BROKEN at entry 2");
+    }
+
+    @Test
+    void auditVerifyReportsABreakAcceptedAtStart() throws Exception {
+        CurrencyPair usdCad = CurrencyPair.parse("USD/CAD");
+        try (FileEngineStore store = FileEngineStore.open(dir)) {
+            RateEngine engine = RateEngine.builder().store(store).build();
+            engine.setSpread("downtown", usdCad, SpreadRule.bps("50", "50"), "owner");
+            engine.setSpread("airport", usdCad, SpreadRule.bps("90", "90"), "owner");
+            engine.setSpread("harbour", usdCad, SpreadRule.bps("70", "70"), "owner");
+        }
+        Path file = dir.resolve(FileEngineStore.AUDIT_FILE);
+        List<String> lines = Files.readAllLines(file);
+        Files.write(file, List.of(lines.get(0), lines.get(1).replace("\"90\"", "\"10\""), lines.get(2)));
+        try (FileEngineStore store = FileEngineStore.open(dir)) {
+            RateEngine.builder().store(store).acceptBrokenChainAt(2).build();
+        }
+        assertThat(RateHubCli.run("audit", "verify", file.toString())).isEqualTo(1);
+        assertThat(out()).contains("BROKEN at entry 2").contains("accepted at seq 4");
     }
 
     @Test

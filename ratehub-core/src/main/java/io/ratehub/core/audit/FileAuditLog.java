@@ -4,6 +4,7 @@ import io.ratehub.core.AuditException;
 import io.ratehub.core.ErrorCode;
 import io.ratehub.core.ValidationException;
 import io.ratehub.core.internal.AuditLines;
+import io.ratehub.core.internal.ChainBreaks;
 import io.ratehub.core.internal.Require;
 import java.io.ByteArrayOutputStream;
 import java.io.FileNotFoundException;
@@ -62,7 +63,7 @@ import org.slf4j.LoggerFactory;
  * is reopened: the trail then shows a decision that was not made, never the reverse.
  *
  * <h2>Recovery</h2>
- * {@link #open(Path)} reads the file once. A last line without its {@code '\n'}, or a last line that does not
+ * {@link #open(Path)} reads the end of the file only, backwards in chunks, so opening does not grow with the log. A last line without its {@code '\n'}, or a last line that does not
  * parse, is the trace of a write torn by a crash (such an entry was never acknowledged): it is cut off, the file
  * is synced, a WARN is logged and {@link #recovery()} reports it. More damage than that at the end of the file (two
  * unparsable lines) is not a torn write, and {@code open} refuses the file ({@link ErrorCode#AUDIT_CORRUPT}) rather
@@ -330,6 +331,22 @@ public final class FileAuditLog implements AuditLog {
      *     {@code expectedSeq < 1}
      */
     public AuditVerification scan(long fromOffset, long expectedSeq, String previousHash, EntryVisitor visitor) {
+        return scan(fromOffset, expectedSeq, previousHash, visitor, null);
+    }
+
+    /**
+     * Like {@link #scan(long, long, String, EntryVisitor)}, and with {@code breaks} not {@code null} it continues
+     * past breaks instead of stopping at the first: each break goes to {@code breaks} as it is found, the line(s)
+     * at the break are skipped (an edited line, a line that is not an entry, a seq lower than expected), and the
+     * chain re-anchors on the next line that parses with at least the expected seq, trusting that line's own stored
+     * hash (where entries were removed, the line holding the higher seq is itself the anchor); it is handed over.
+     * For recovery that an operator allowed to pass a break they investigated; the caller decides what the breaks
+     * mean. The return value reports the first break, or success with the count of entries handed over.
+     *
+     * @param breaks receives each break in log order, or {@code null} to stop at the first
+     */
+    public AuditVerification scan(long fromOffset, long expectedSeq, String previousHash, EntryVisitor visitor,
+                                  java.util.function.Consumer<AuditVerification> breaks) {
         Require.notNull("previousHash", previousHash);
         Require.notNull("visitor", visitor);
         long end = readableLength();
@@ -341,6 +358,9 @@ public final class FileAuditLog implements AuditLog {
             throw new ValidationException("expectedSeq", expectedSeq, "must be >= 1");
         }
         AuditLines.ChainCheck check = AuditLines.ChainCheck.resumingAt(expectedSeq, previousHash);
+        if (breaks != null) {
+            check.continuingPastBreaks(breaks);
+        }
         try (LineReader lines = new LineReader(new RandomAccessFile(file.toFile(), "r"), fromOffset, end)) {
             long lineStart = lines.offset;
             while (check.ok() && lines.next()) {
@@ -514,18 +534,21 @@ public final class FileAuditLog implements AuditLog {
     }
 
     private static AuditVerification verify(Path file, long length, AuditLines.ChainCheck check) {
+        // Past a break the check goes on, so that an audit.break_accepted entry later in the log can be found.
+        ChainBreaks breaks = new ChainBreaks();
+        check.continuingPastBreaks(breaks::onBreak);
         try (RandomAccessFile in = new RandomAccessFile(file.toFile(), "r");
              LineReader lines = new LineReader(in, length < 0 ? in.length() : length)) {
-            while (check.ok() && lines.next()) {
+            while (lines.next()) {
                 if (lines.tooLong) {
                     check.reject("longer than " + AuditLines.MAX_LINE_BYTES + " bytes");
                 } else if (!lines.terminated) {
                     check.reject("the last line is incomplete (no '\\n' at its end)");
-                } else {
-                    check.accept(lines.line, 0, lines.length);
+                } else if (check.accept(lines.line, 0, lines.length)) {
+                    breaks.onEntry(check.lastEntry());
                 }
             }
-            return check.result();
+            return breaks.report(check.result());
         } catch (FileNotFoundException e) {
             throw new AuditException(ErrorCode.AUDIT_CORRUPT, "no audit log at " + file + ": " + e.getMessage(), e);
         } catch (IOException e) {
@@ -551,30 +574,12 @@ public final class FileAuditLog implements AuditLog {
     /** Finds the last valid line and cuts off a torn tail after it. */
     private static Tail recover(RandomAccessFile data, Path path) throws IOException {
         long size = data.length();
-        // Only the last lines matter, so the scan looks for newlines and parses nothing but those lines.
-        long lines = 0;
-        long end1 = -1;
-        long end2 = -1;
-        long end3 = -1;
-        byte[] bytes = new byte[READ_CHUNK];
-        long position = 0;
-        data.seek(0);
-        while (position < size) {
-            int read = data.read(bytes, 0, (int) Math.min(READ_CHUNK, size - position));
-            if (read < 0) {
-                break;
-            }
-            for (int i = 0; i < read; i++) {
-                if (bytes[i] == '\n') {
-                    end3 = end2;
-                    end2 = end1;
-                    end1 = position + i + 1;
-                    lines++;
-                }
-            }
-            position += read;
-        }
-        size = Math.min(size, position);
+        // Only the last lines matter: read backwards from the end, in chunks, until three newlines are found (or the
+        // start), so that opening does not grow with the log.
+        long[] ends = lastLineEnds(data, size, 3);
+        long end1 = ends[0];
+        long end2 = ends[1];
+        long end3 = ends[2];
 
         AuditEntry last = null;
         long goodEnd = 0;
@@ -585,10 +590,12 @@ public final class FileAuditLog implements AuditLog {
             } else if (end2 >= 0) {
                 last = readEntry(data, Math.max(end3, 0), end2 - 1);
                 if (last == null) {
+                    // Lines are counted only on this error path: the whole file is read once more.
+                    long lines = countNewlines(data, end1);
                     throw new AuditException(ErrorCode.AUDIT_CORRUPT, "audit log " + path + ": lines " + (lines - 1)
-                            + " and " + lines + " are not valid audit entries. That is more than a torn write, so"
-                            + " the file is not repaired automatically; inspect it (FileAuditLog.verify(Path))",
-                            null);
+                            + " and " + lines + " (bytes " + Math.max(end3, 0) + " to " + end1 + ") are not valid"
+                            + " audit entries. That is more than a torn write, so the file is not repaired"
+                            + " automatically; inspect it (FileAuditLog.verify(Path))", null);
                 }
                 goodEnd = end2;
             }
@@ -604,6 +611,50 @@ public final class FileAuditLog implements AuditLog {
                     last == null ? 0 : last.seq());
         }
         return new Tail(new Durable(last, goodEnd), recovery);
+    }
+
+    /**
+     * The file offsets just past the last {@code count} newlines of {@code [0, size)}, newest first; -1 where the
+     * file has fewer. Reads backwards from the end in chunks, so only the tail of the file is read.
+     */
+    static long[] lastLineEnds(RandomAccessFile data, long size, int count) throws IOException {
+        long[] ends = new long[count];
+        Arrays.fill(ends, -1);
+        int found = 0;
+        byte[] bytes = new byte[READ_CHUNK];
+        long chunkEnd = size;
+        while (chunkEnd > 0 && found < count) {
+            int length = (int) Math.min(READ_CHUNK, chunkEnd);
+            long chunkStart = chunkEnd - length;
+            data.seek(chunkStart);
+            data.readFully(bytes, 0, length);
+            for (int i = length - 1; i >= 0 && found < count; i--) {
+                if (bytes[i] == '\n') {
+                    ends[found++] = chunkStart + i + 1;
+                }
+            }
+            chunkEnd = chunkStart;
+        }
+        return ends;
+    }
+
+    private static long countNewlines(RandomAccessFile data, long end) throws IOException {
+        byte[] bytes = new byte[READ_CHUNK];
+        long count = 0;
+        data.seek(0);
+        for (long position = 0; position < end; ) {
+            int read = data.read(bytes, 0, (int) Math.min(READ_CHUNK, end - position));
+            if (read < 0) {
+                break;
+            }
+            for (int i = 0; i < read; i++) {
+                if (bytes[i] == '\n') {
+                    count++;
+                }
+            }
+            position += read;
+        }
+        return count;
     }
 
     /** The entry in {@code [start, end)} (end excludes the '\n'), or {@code null} when it is not a valid line. */

@@ -1,9 +1,9 @@
 package io.ratehub.core.durable;
 
 import io.ratehub.core.AuditException;
+import io.ratehub.core.audit.AuditChainException;
 import io.ratehub.core.audit.AuditLog;
 import java.io.Closeable;
-import java.time.Duration;
 
 /**
  * Where an engine keeps its decisions durably and reads them back on start: the audit log it appends to, and the
@@ -36,14 +36,20 @@ public interface EngineStore extends Closeable {
      * by the engine's builder, before the engine exists; it makes nothing happen that is due (expiries are the
      * engine's work, once it runs).
      *
-     * @param lockRetention how long a finished lock is remembered after it closed: the engine's
-     *     {@code lockRetention}
+     * <p>A break in the chain refuses the start with an {@link AuditChainException}, unless the break is at
+     * {@link RecoveryOptions#acceptBrokenChainAt()} or an {@code audit.break_accepted} entry later in the log names
+     * it. Past an accepted break, the line(s) at the break are skipped and the chain re-anchors on the next good
+     * entry; the breaks accepted by the options and not yet recorded are returned in
+     * {@link RecoveredState#breaksToRecord()}, for the engine to record once it runs.
+     *
+     * @param options the engine's lock retention and the break an operator accepts, if any
      * @return the decisions in force and what the chain check reported
-     * @throws AuditException {@link io.ratehub.core.ErrorCode#AUDIT_CORRUPT} when the chain is broken or an entry
-     *     cannot be read (the message names the seq and where the log is; nothing is changed), or
+     * @throws AuditChainException when the chain is broken at a seq that is not accepted (it names the seq and
+     *     where the log is; nothing is changed)
+     * @throws AuditException {@link io.ratehub.core.ErrorCode#AUDIT_CORRUPT} when an entry cannot be read, or
      *     {@link io.ratehub.core.ErrorCode#AUDIT_FAILURE} when the store cannot be read at all
      */
-    RecoveredState recover(Duration lockRetention);
+    RecoveredState recover(RecoveryOptions options);
 
     /** Closes the store and its audit log, waiting for appends in progress. Idempotent. */
     @Override

@@ -9,6 +9,9 @@ import io.ratehub.core.ValidationException;
 import io.ratehub.core.audit.AuditLog;
 import io.ratehub.core.audit.AuditRecord;
 import io.ratehub.core.durable.EngineStore;
+import io.ratehub.core.durable.RecoveryOptions;
+import io.ratehub.core.audit.AuditVerification;
+import io.ratehub.core.internal.ChainBreaks;
 import io.ratehub.core.durable.FoldedState;
 import io.ratehub.core.durable.LockEntry;
 import io.ratehub.core.durable.RecoveredState;
@@ -565,6 +568,21 @@ public final class RateEngine {
                 s.spreads().size(), s.overrides().size(), s.rules().size(), s.locks().size());
     }
 
+    /** Records each break the operator accepted at this start, so that later starts pass it without the option. */
+    private void recordAcceptedBreaks(List<AuditVerification> breaks) {
+        for (AuditVerification b : breaks) {
+            Map<String, String> after = new java.util.TreeMap<>();
+            after.put("seq", Long.toString(b.firstBadSeq()));
+            after.put("line", Long.toString(b.firstBadLine()));
+            after.put("problem", b.problem());
+            settings.audit().append(new AuditRecord(settings.clock().instant(), "system",
+                    ChainBreaks.BREAK_ACCEPTED, null, null, Map.of(), after,
+                    "accepted by the operator at start (acceptBrokenChainAt)"));
+            LOG.warn("Started past the audit chain break at seq {} (line {}) accepted by the operator: {}",
+                    b.firstBadSeq(), b.firstBadLine(), b.problem());
+        }
+    }
+
     // ---------------------------------------------------------------- time
 
     /**
@@ -660,6 +678,7 @@ public final class RateEngine {
         private int maxActiveLocksPerActor = DEFAULT_MAX_ACTIVE_LOCKS_PER_ACTOR;
         private AuditLog auditLog;
         private EngineStore store;
+        private long acceptBrokenChainAt;
         private ScheduledExecutorService scheduler;
         private Supplier<String> lockIds = () -> "L-" + UUID.randomUUID();
 
@@ -808,6 +827,24 @@ public final class RateEngine {
         }
 
         /**
+         * Starts on a store whose audit chain is broken at {@code seq}, once an operator has investigated that break:
+         * the seq an {@link io.ratehub.core.audit.AuditChainException} named. The line(s) at the break are skipped,
+         * the chain re-anchors on the next good entry, and the engine records an {@code audit.break_accepted} entry
+         * by {@code system} (after = seq, line, problem), so that later starts pass this break without the option.
+         * Any other break still refuses the start. Only with {@link #store(EngineStore)}. Default: none.
+         *
+         * @param seq the seq at the break, >= 1
+         * @return this builder
+         */
+        public Builder acceptBrokenChainAt(long seq) {
+            if (seq < 1) {
+                throw new ValidationException("acceptBrokenChainAt", seq, "must be >= 1");
+            }
+            this.acceptBrokenChainAt = seq;
+            return this;
+        }
+
+        /**
          * A scheduler the engine asks to run {@link RateEngine#runDueTimers()} when a transition is due. Default:
          * none; then the caller runs {@code runDueTimers()} itself. The engine does not shut it down.
          */
@@ -852,7 +889,11 @@ public final class RateEngine {
         }
 
         private RateEngine buildRecovered() {
-            RecoveredState state = store.recover(lockRetention);
+            RecoveryOptions options = RecoveryOptions.of(lockRetention);
+            if (acceptBrokenChainAt > 0) {
+                options = options.acceptingBrokenChainAt(acceptBrokenChainAt);
+            }
+            RecoveredState state = store.recover(options);
             AuditLog log = Require.notNull("store.auditLog()", store.auditLog());
             RateEngine engine;
             // The builder stays reusable as it was: the store's log is not left behind as auditLog(...).
@@ -864,6 +905,7 @@ public final class RateEngine {
             }
             engine.restore(state);
             int ran = engine.runDueTimers();
+            engine.recordAcceptedBreaks(state.breaksToRecord());
             LOG.info("Engine started on {}: {} transition(s) that fell due while it was down were made", store, ran);
             return engine;
         }

@@ -307,6 +307,11 @@ public final class AuditLines {
         private AuditVerification failure;
         private AuditEntry lastEntry;
         private long startSeq = 1;
+        /** Receives each break when the check continues past breaks; {@code null} when it stops at the first. */
+        private java.util.function.Consumer<AuditVerification> breaks;
+        /** After a break, until a line re-anchors the chain. */
+        private boolean resyncing;
+        private long entriesHandedOver;
 
         /** A check of the chain alone. */
         public ChainCheck() {
@@ -346,6 +351,22 @@ public final class AuditLines {
         }
 
         /**
+         * Makes this check continue past breaks instead of stopping at the first (recovery and verification only).
+         * Each break goes to {@code sink}; the line(s) at the break are skipped (an edited line, a line that is not an
+         * entry, a line whose seq is below the one expected) and the chain re-anchors on the next line that parses
+         * with at least the expected seq, trusting that line's own stored hash (a line holding a higher seq than
+         * expected, where entries were removed, is itself that anchor). {@link #result()} then reports the first
+         * break, or success.
+         *
+         * @param sink receives each break as it is found
+         * @return this check
+         */
+        public ChainCheck continuingPastBreaks(java.util.function.Consumer<AuditVerification> sink) {
+            this.breaks = java.util.Objects.requireNonNull(sink, "sink");
+            return this;
+        }
+
+        /**
          * The entry parsed from the last line that checked out, so that a reader need not parse it again;
          * {@code null} before the first.
          */
@@ -373,13 +394,24 @@ public final class AuditLines {
             try {
                 entry = parse(bytes, offset, length);
             } catch (MalformedLineException e) {
+                if (resyncing) {
+                    return false;
+                }
                 return fail(expectedSeq, "line " + line + " is not a valid audit entry: " + e.getMessage());
+            }
+            if (resyncing) {
+                if (entry.seq() < expectedSeq) {
+                    return false;
+                }
+                return anchor(entry);
             }
             // parse() checked that the line ends with the fixed-length hash field.
             int hashed = length - HASH_SUFFIX_LENGTH;
             if (entry.seq() > expectedSeq) {
-                return fail(expectedSeq, "line " + line + " holds seq " + entry.seq() + " where seq " + expectedSeq
+                fail(expectedSeq, "line " + line + " holds seq " + entry.seq() + " where seq " + expectedSeq
                         + " was expected: entries removed or reordered");
+                // Continuing past breaks: the entry itself is intact as far as can be told; the chain resumes on it.
+                return resyncing && anchor(entry);
             }
             if (entry.seq() < expectedSeq) {
                 return fail(expectedSeq, "line " + line + " holds seq " + entry.seq() + " where seq " + expectedSeq
@@ -396,11 +428,25 @@ public final class AuditLines {
             previousHash = entry.hash();
             expectedSeq++;
             lastEntry = entry;
+            entriesHandedOver++;
+            return true;
+        }
+
+        private boolean anchor(AuditEntry entry) {
+            resyncing = false;
+            previousHash = entry.hash();
+            expectedSeq = entry.seq() + 1;
+            lastEntry = entry;
+            entriesHandedOver++;
             return true;
         }
 
         /** Records a line that cannot be checked: too long, or the last line without its '\n'. */
         public void reject(String why) {
+            if (resyncing) {
+                line++;
+                return;
+            }
             if (failure == null) {
                 line++;
                 fail(expectedSeq, "line " + line + " is not a valid audit entry: " + why);
@@ -412,6 +458,9 @@ public final class AuditLines {
             if (failure != null) {
                 return failure;
             }
+            if (firstBreak != null) {
+                return firstBreak;
+            }
             long entries = expectedSeq - 1;
             if (anchorSeq > entries) {
                 return AuditVerification.failed(entries, entries + 1, line + 1, "the log ends at seq " + entries
@@ -420,8 +469,25 @@ public final class AuditLines {
             return AuditVerification.ok(expectedSeq - startSeq);
         }
 
+        private AuditVerification firstBreak;
+
+        /** How many entries checked out or re-anchored the chain: those a scan hands over. */
+        public long entriesHandedOver() {
+            return entriesHandedOver;
+        }
+
         private boolean fail(long seq, String problem) {
-            failure = AuditVerification.failed(expectedSeq - startSeq, seq, line, problem);
+            AuditVerification v = AuditVerification.failed(breaks == null || firstBreak == null
+                    ? expectedSeq - startSeq : entriesHandedOver, seq, line, problem);
+            if (breaks == null) {
+                failure = v;
+            } else {
+                if (firstBreak == null) {
+                    firstBreak = v;
+                }
+                resyncing = true;
+                breaks.accept(v);
+            }
             return false;
         }
     }

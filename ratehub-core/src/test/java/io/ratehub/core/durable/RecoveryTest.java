@@ -321,7 +321,7 @@ class RecoveryTest {
     @Test
     void anEmptyStoreStartsEmpty() {
         try (FileEngineStore store = FileEngineStore.open(dir)) {
-            RecoveredState s = store.recover(RETENTION);
+            RecoveredState s = store.recover(RecoveryOptions.of(RETENTION));
             assertThat(s.state().seq()).isZero();
             assertThat(s.chain().valid()).isTrue();
             RateEngine engine = start(store);
