@@ -61,6 +61,11 @@ final class HubCommand implements Callable<Integer> {
     @Option(names = "--seconds", defaultValue = "0", description = "stop after this many seconds; 0 runs until Ctrl-C")
     int seconds;
 
+    @Option(names = "--accept-broken-chain-at", paramLabel = "SEQ", description = "start although the audit log's "
+            + "chain is broken at this entry (the one the refusal named, once you have investigated it): the break is "
+            + "recorded in the log and later starts need no flag")
+    Long acceptBrokenChainAt;
+
     /** A demo hub that {@link #start()} left running; {@link #close()} stops it as Ctrl-C does. */
     static final class Running implements AutoCloseable {
         final RateHubServer server;
@@ -140,8 +145,12 @@ final class HubCommand implements Callable<Integer> {
         });
         RateEngine engine;
         try {
-            engine = RateEngine.builder().store(engineStore).scheduler(scheduler)
-                    .maxSourceAge(Duration.ofSeconds(5)).build();
+            RateEngine.Builder eb = RateEngine.builder().store(engineStore).scheduler(scheduler)
+                    .maxSourceAge(Duration.ofSeconds(5));
+            if (acceptBrokenChainAt != null) {
+                eb.acceptBrokenChainAt(acceptBrokenChainAt);
+            }
+            engine = eb.build();
         } catch (RuntimeException e) {
             scheduler.shutdownNow();
             engineStore.close();

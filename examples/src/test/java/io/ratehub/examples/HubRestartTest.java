@@ -118,6 +118,13 @@ class HubRestartTest {
                 .contains("audit log " + file.toAbsolutePath(), "broken at seq 2", "did not start"));
         assertThat(stdio.err()).doesNotContain("\tat ", "Exception");
         assertThat(Files.readAllBytes(file)).as("the file is left as it was").isEqualTo(edited);
+
+        // The operator has looked at entry 2: the hub starts, records that, and later starts need no flag.
+        assertThat(RateHubCli.run("hub", "--port", "0", "--seconds", "1", "--data-dir", dir.toString(),
+                "--accept-broken-chain-at", "2")).isEqualTo(0);
+        assertThat(Files.readString(file)).contains("\"audit.break_accepted\"");
+        assertThat(RateHubCli.run("hub", "--port", "0", "--seconds", "1", "--data-dir", dir.toString()))
+                .isEqualTo(0);
     }
 
     /** Waits, with a deadline, until the simulated market has given the store a live rate for the pair. */

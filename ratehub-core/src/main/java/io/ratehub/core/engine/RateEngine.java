@@ -59,7 +59,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * RateEngine engine = RateEngine.builder()
- *         .auditLog(FileAuditLog.open(Path.of("data/audit.jsonl")))
+ *         .store(FileEngineStore.open(Path.of("data")))   // durable: rebuilt from data/audit.jsonl on start
  *         .scheduler(Executors.newSingleThreadScheduledExecutor())
  *         .build();
  * engine.addListener(event -> hub.publish(event));
