@@ -2,7 +2,7 @@ package io.ratehub.examples.load;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.fail;
+import static io.ratehub.examples.load.LoadClientTest.awaitTrue;
 
 import io.ratehub.core.engine.RateEngine;
 import io.ratehub.core.model.CurrencyPair;
@@ -17,9 +17,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -60,16 +57,6 @@ class LoadClientPingTest {
                 "{\"op\":\"auth\",\"id\":\"a\",\"apiKey\":\"" + KEY + "\"}",
                 "{\"op\":\"subscribe\",\"id\":\"s\",\"channel\":\"store:s0:rates\"}"), 8)
                 .get(WAIT.toSeconds(), TimeUnit.SECONDS);
-    }
-
-    private static void awaitTrue(BooleanSupplier condition, Supplier<String> what) {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                fail("timed out waiting for " + what.get());
-            }
-            LockSupport.parkNanos(1_000_000);
-        }
     }
 
     @Test

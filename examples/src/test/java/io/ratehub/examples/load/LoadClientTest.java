@@ -117,7 +117,8 @@ class LoadClientTest {
         }, () -> "updates: " + t.updates + " of " + target);
     }
 
-    private static void awaitTrue(BooleanSupplier condition, java.util.function.Supplier<String> what) {
+    /** Waits, with a deadline, until {@code condition} holds (also for the other load-client tests). */
+    static void awaitTrue(BooleanSupplier condition, java.util.function.Supplier<String> what) {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() - deadline > 0) {
